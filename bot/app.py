@@ -1,0 +1,114 @@
+"""Builds the python-telegram-bot Application and runs the update loop.
+
+Our own long-polling loop replaces PTB's Updater so that the `getUpdates` offset moves past an
+update only after its step was committed: a crash re-fetches it, and the stored update id makes
+sure it is applied once. Different clients are processed concurrently, one client's updates in
+order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections import defaultdict
+from collections.abc import Sequence
+
+from telegram import Update
+from telegram.error import Conflict, NetworkError, TimedOut
+from telegram.ext import Application, ApplicationBuilder, TypeHandler
+from telegram.request import BaseRequest
+
+from bot.assistant import Assistant
+from bot.telegram_door import TelegramDoor
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+OUTBOX_EVERY = 5.0  # seconds between retries of unsent replies
+HOUSEKEEPING_EVERY = 3600.0
+
+
+def build_application(assistant: Assistant, request: BaseRequest | None = None,
+                      updates_request: BaseRequest | None = None) -> tuple[Application, TelegramDoor]:  # type: ignore[type-arg]
+    """The Application with one handler: every update goes through the door."""
+    base = assistant.settings.telegram_api_base_url
+    builder = (ApplicationBuilder().token(assistant.settings.telegram_token)
+               .base_url(f"{base}/bot").base_file_url(f"{base}/file/bot").updater(None))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    application = builder.build()
+    door = TelegramDoor(assistant)
+    application.add_handler(TypeHandler(Update, door.on_update))
+    application.add_error_handler(door.on_error)
+    return application, door
+
+
+async def process_batch(application: Application, updates: Sequence[Update]) -> None:  # type: ignore[type-arg]
+    """Different clients in parallel; each client's updates one after the other, in order."""
+    by_client: dict[object, list[Update]] = defaultdict(list)
+    for update in updates:
+        sender = update.effective_user.id if update.effective_user else update.update_id
+        by_client[sender].append(update)
+
+    async def in_order(queue: list[Update]) -> None:
+        for update in queue:
+            await application.process_update(update)
+
+    await asyncio.gather(*(in_order(queue) for queue in by_client.values()))
+
+
+async def poll(application: Application, door: TelegramDoor, stop: asyncio.Event,  # type: ignore[type-arg]
+               timeout: int = 30) -> None:
+    """Long polling that confirms an update to Telegram only after it was committed."""
+    offset: int | None = None
+    pause = 1.0
+    while not stop.is_set():
+        try:
+            updates = await application.bot.get_updates(
+                offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
+        except Conflict:
+            log.error("another instance is polling with this token; this one stands down")
+            return
+        except (NetworkError, TimedOut) as error:
+            log.warning("getUpdates failed (%s); retrying in %.0f s", type(error).__name__, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 60)
+            continue
+        pause = 1.0
+        if not updates:
+            continue
+        await process_batch(application, updates)
+        failed = door.take_failed()
+        offset = min(failed) if failed else max(u.update_id for u in updates) + 1
+        if failed:
+            await asyncio.sleep(pause)
+
+
+async def every(seconds: float, stop: asyncio.Event, job: object) -> None:
+    while not stop.is_set():
+        try:
+            await job()  # type: ignore[operator]
+        except Exception as error:
+            log.error("background job failed: %s", type(error).__name__)
+        try:
+            await asyncio.wait_for(stop.wait(), seconds)
+        except TimeoutError:
+            pass
+
+
+async def run_telegram(assistant: Assistant) -> None:
+    """Run on Telegram until SIGINT/SIGTERM."""
+    application, door = build_application(assistant)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with application:
+        send = door.sender(application.bot)
+        log.info("running on Telegram as @%s (long polling)", application.bot.username)
+        await asyncio.gather(
+            poll(application, door, stop),
+            every(OUTBOX_EVERY, stop, lambda: assistant.flush(send)),
+            every(HOUSEKEEPING_EVERY, stop, assistant.housekeeping),
+        )

@@ -1,0 +1,111 @@
+"""The `comehome` command and its subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot import config
+
+log = logging.getLogger("comehome")
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and the URL holds the bot token.
+    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Start on Telegram when a token is configured, otherwise as a chat in the terminal."""
+    settings = config.load()
+    if not settings.telegram_token:
+        print("No TELEGRAM_BOT_TOKEN set: starting the terminal chat with the demo office.",
+              file=sys.stderr)
+        return cmd_chat(args)
+    from bot.app import run_telegram
+    from bot.assistant import Assistant
+
+    setup_logging(settings.log_level)
+    asyncio.run(run_telegram(Assistant.build(settings)))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Chat with the assistant in the terminal (reads a script from stdin when it is not a terminal)."""
+    from bot.assistant import Assistant
+    from bot.terminal_door import chat
+
+    settings = config.load()
+    setup_logging("WARNING")
+    asyncio.run(chat(Assistant.build(settings), getattr(args, "user", None)))
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Apply the database migrations."""
+    from storage.db import Database
+
+    settings = config.load()
+    Database(settings.database_url).migrate()
+    print("database is up to date")
+    return 0
+
+
+def cmd_diagram(args: argparse.Namespace) -> int:
+    """Print the client journey as a Mermaid state diagram."""
+    from flows.diagram import mermaid
+
+    text = mermaid()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        print(text, end="")
+    return 0
+
+
+def cmd_keys_new(args: argparse.Namespace) -> int:
+    """Print a fresh pepper and chat key for production (set them in the environment)."""
+    from storage.crypto import new_secret
+
+    print(f"COMEHOME_PEPPER={new_secret()}")
+    print(f"COMEHOME_CHAT_KEYS=k1:{new_secret()}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="comehome", description=__doc__)
+    sub = root.add_subparsers(dest="command")
+    run = sub.add_parser("run", help=cmd_run.__doc__, description=cmd_run.__doc__)
+    run.set_defaults(func=cmd_run)
+    chat = sub.add_parser("chat", help=cmd_chat.__doc__, description=cmd_chat.__doc__)
+    chat.add_argument("--user", help="a name for the local client (default: your login)")
+    chat.set_defaults(func=cmd_chat)
+    migrate = sub.add_parser("migrate", help=cmd_migrate.__doc__, description=cmd_migrate.__doc__)
+    migrate.set_defaults(func=cmd_migrate)
+    diagram = sub.add_parser("diagram", help=cmd_diagram.__doc__, description=cmd_diagram.__doc__)
+    diagram.add_argument("--output", "-o", help="write to this file instead of standard output")
+    diagram.set_defaults(func=cmd_diagram)
+    keys = sub.add_parser("keys", help="manage secrets", description="Manage secrets.")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    new = keys_sub.add_parser("new", help=cmd_keys_new.__doc__, description=cmd_keys_new.__doc__)
+    new.set_defaults(func=cmd_keys_new)
+    from bot.i18n_cli import add_parser as add_i18n
+
+    add_i18n(sub)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if not getattr(args, "func", None):
+        args.func = cmd_run
+    try:
+        return int(args.func(args))
+    except config.ConfigError as error:
+        print(f"comehome: configuration error: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,141 @@
+"""Typed settings, built once at start-up from the environment and the office's TOML file."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+
+from storage.crypto import Keyring, KeyError_, new_secret
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Opening hours on some weekdays (0 = Monday)."""
+
+    weekdays: tuple[int, ...]
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class Office:
+    id: str = "muenchen"
+    name: str = "Coming Home – Büro für Rückkehrhilfen"
+    organisation: str = ("Landeshauptstadt München, Sozialreferat, Amt für Wohnen und Migration, "
+                         "Migration und Flüchtlinge")
+    address: tuple[str, ...] = ("Werinherstr. 87, Haus 24a", "81541 München")
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    hours: tuple[Hours, ...] = (
+        Hours((0, 1, 2, 3), time(9), time(12)),
+        Hours((0, 1, 2, 3), time(13), time(15, 30)),
+    )
+    staff_chat_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    keyring: Keyring
+    office: Office = field(default_factory=Office)
+    telegram_token: str = ""
+    telegram_api_base_url: str = "https://api.telegram.org"
+    production: bool = False
+    default_locale: str = "de"
+    locales_dir: Path = ROOT / "locales"
+    log_level: str = "INFO"
+    retention_days: int = 30
+
+
+def load(env: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the environment (COMEHOME_*, TELEGRAM_*), the office file and the secrets."""
+    env = os.environ if env is None else env
+    production = env.get("COMEHOME_ENV", "development") == "production"
+    data_dir = Path(env.get("COMEHOME_DATA_DIR", ROOT / "var"))
+    database_url = env.get("COMEHOME_DATABASE_URL") or f"sqlite:///{data_dir / 'comehome.db'}"
+    log_level = env.get("COMEHOME_LOG_LEVEL", "INFO").upper()
+    if production and log_level == "DEBUG":
+        raise ConfigError("DEBUG logging is not allowed in production: it could log personal data.")
+    office_file = env.get("COMEHOME_OFFICE_FILE")
+    office = load_office(Path(office_file)) if office_file else Office()
+    return Settings(
+        database_url=database_url,
+        keyring=load_keyring(env, data_dir, production),
+        office=office,
+        telegram_token=env.get("TELEGRAM_BOT_TOKEN", ""),
+        telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org").rstrip("/"),
+        production=production,
+        default_locale=env.get("COMEHOME_DEFAULT_LOCALE", "de"),
+        locales_dir=Path(env.get("COMEHOME_LOCALES_DIR", ROOT / "locales")),
+        log_level=log_level,
+    )
+
+
+def load_keyring(env: Mapping[str, str], data_dir: Path, production: bool) -> Keyring:
+    """Secrets come from the environment; outside production they are made once into a private file."""
+    pepper, chat_keys = env.get("COMEHOME_PEPPER"), env.get("COMEHOME_CHAT_KEYS")
+    if not (pepper and chat_keys):
+        if production:
+            raise ConfigError("COMEHOME_PEPPER and COMEHOME_CHAT_KEYS must be set in production "
+                              "(see OPERATIONS.md; `comehome keys new` prints fresh ones).")
+        pepper, chat_keys = _local_secrets(data_dir / "secrets.toml")
+    try:
+        return Keyring.from_text(pepper, chat_keys)
+    except KeyError_ as error:
+        raise ConfigError(f"secrets: {error}") from error
+
+
+def _local_secrets(path: Path) -> tuple[str, str]:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write("# Made on first start for local use. In production set COMEHOME_PEPPER\n"
+                         "# and COMEHOME_CHAT_KEYS in the environment instead.\n"
+                         f'pepper = "{new_secret()}"\nchat_keys = "k1:{new_secret()}"\n')
+        log.info("made new local secrets file (readable by its owner only)")
+    with path.open("rb") as handle:
+        secrets = tomllib.load(handle)
+    return secrets["pepper"], secrets["chat_keys"]
+
+
+def load_office(path: Path) -> Office:
+    """The office's own TOML file: name, address, phone, opening hours, staff chats."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: {error}") from error
+    office = raw.get("office", {})
+    try:
+        hours = tuple(
+            Hours(tuple(int(d) for d in entry["weekdays"]), time.fromisoformat(entry["start"]),
+                  time.fromisoformat(entry["end"]))
+            for entry in office.get("hours", [])
+        )
+        defaults = Office()
+        return Office(
+            id=str(office.get("id", defaults.id)),
+            name=str(office.get("name", defaults.name)),
+            organisation=str(office.get("organisation", defaults.organisation)),
+            address=tuple(office.get("address", defaults.address)),
+            phone=str(office.get("phone", "")),
+            email=str(office.get("email", "")),
+            website=str(office.get("website", "")),
+            hours=hours or defaults.hours,
+            staff_chat_ids=tuple(int(c) for c in office.get("staff_chat_ids", [])),
+        )
+    except (KeyError, ValueError, TypeError) as error:
+        raise ConfigError(f"{path}: office: {error}") from error

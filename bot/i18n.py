@@ -1,0 +1,129 @@
+"""Catalogs: the shipped languages, their translations, and a guard against broken translations.
+
+Catalogs are read from the `.po` files at start-up (no compiled files to forget). A translation
+whose placeholders differ from its source is never used: the source text is shown instead and the
+message id (never a client's text) is logged once, so a broken catalog cannot crash the bot.
+"""
+
+from __future__ import annotations
+
+import gettext
+import logging
+import re
+import tomllib
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+log = logging.getLogger(__name__)
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}|%\((\w+)\)[sd]")
+
+
+def placeholders(text: str) -> frozenset[str]:
+    """Named placeholders in a message: `{name}` in code, `%(name)s` in templates."""
+    return frozenset(a or b for a, b in _PLACEHOLDER.findall(text))
+
+
+@dataclass(frozen=True)
+class LanguageInfo:
+    code: str
+    name: str  # in itself
+    status: str  # "reviewed" or "draft"
+    source: bool
+    rtl: bool
+
+
+class SafeTranslations(gettext.NullTranslations):
+    """Translations that fall back to the source text when a translation's placeholders are wrong."""
+
+    def __init__(self, code: str, inner: gettext.NullTranslations) -> None:
+        super().__init__()
+        self.code = code
+        self.inner = inner
+        self._reported: set[str] = set()
+
+    def _checked(self, source: str, translated: str) -> str:
+        if translated == source or placeholders(translated) == placeholders(source):
+            return translated
+        if source not in self._reported:
+            self._reported.add(source)
+            log.warning("broken translation ignored: locale=%s msgid=%r", self.code, source[:60])
+        return source
+
+    def gettext(self, message: str) -> str:
+        return self._checked(message, self.inner.gettext(message))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        source = singular if n == 1 else plural
+        return self._checked(source, self.inner.ngettext(singular, plural, n))
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self._checked(message, self.inner.pgettext(context, message))
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        source = singular if n == 1 else plural
+        return self._checked(source, self.inner.npgettext(context, singular, plural, n))
+
+
+class Catalogs:
+    """The languages offered to clients, in the office's order, each with its translations."""
+
+    def __init__(self, locales_dir: Path) -> None:
+        self.dir = locales_dir
+        self.languages: dict[str, LanguageInfo] = {}
+        self._translations: dict[str, SafeTranslations] = {}
+        with (locales_dir / "languages.toml").open("rb") as handle:
+            listed = tomllib.load(handle)["language"]
+        raw: dict[str, gettext.NullTranslations] = {}
+        for entry in listed:
+            code = entry["code"]
+            po = self.po_path(code)
+            if not entry.get("source") and not po.exists():
+                continue
+            self.languages[code] = LanguageInfo(
+                code, entry["name"], entry.get("status", "draft"), bool(entry.get("source")),
+                Locale.parse(code).character_order == "right-to-left")
+            raw[code] = load_po(po) if po.exists() else gettext.NullTranslations()
+        for code, inner in raw.items():
+            parent = code.split("_")[0]
+            if parent != code and parent in raw:
+                inner.add_fallback(raw[parent])  # Dari (fa_AF) falls back to Persian (fa)
+            self._translations[code] = SafeTranslations(code, inner)
+        self.source = next(code for code, info in self.languages.items() if info.source)
+
+    def po_path(self, code: str) -> Path:
+        return self.dir / code / "LC_MESSAGES" / "messages.po"
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.languages)
+
+    def get(self, code: str | None) -> SafeTranslations:
+        return self._translations.get(code or self.source) or self._translations[self.source]
+
+    def suggest(self, language_code: str | None) -> str | None:
+        """The shipped locale closest to Telegram's `language_code` (e.g. "pt-br", "fa", "sr")."""
+        if not language_code:
+            return None
+        wanted = language_code.replace("-", "_")
+        for candidate in (wanted, wanted.split("_")[0]):
+            for code in self.languages:
+                if code.lower() == candidate.lower():
+                    return code
+        base = wanted.split("_")[0].lower()
+        return next((code for code in self.languages if code.split("_")[0].lower() == base), None)
+
+
+def load_po(path: Path) -> Translations:
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    buffer = BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer)

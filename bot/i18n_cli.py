@@ -1,0 +1,78 @@
+"""`comehome i18n …`: extract, update, add, compile and check the translation catalogs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tomllib
+from pathlib import Path
+
+from babel.messages.frontend import CommandLineInterface
+
+from bot.config import ROOT
+
+LOCALES = ROOT / "locales"
+POT = LOCALES / "messages.pot"
+KEYWORDS = ["-k", "t", "-k", "pt:1c,2", "-k", "nt:1,2"]
+
+
+def pybabel(*args: str) -> None:
+    """Run a pybabel command from the repository root, so that file references are relative."""
+    here = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        CommandLineInterface().run(["pybabel", "-q", *args])
+    finally:
+        os.chdir(here)
+
+
+def extract(args: argparse.Namespace) -> int:
+    """Collect every translatable text into locales/messages.pot."""
+    pybabel("extract", "-F", str(ROOT / "babel.cfg"), *KEYWORDS, "--add-comments=TRANSLATORS:",
+            "--sort-by-file", "--no-wrap", "--project=comehome", "--copyright-holder=comehome",
+            "--msgid-bugs-address=", "-o", str(POT), ".")
+    print(f"wrote {POT.relative_to(ROOT)}")
+    return 0
+
+
+def update(args: argparse.Namespace) -> int:
+    """Bring every language's messages.po up to date with the template (extracts first)."""
+    extract(args)
+    pybabel("update", "-i", str(POT), "-d", str(LOCALES), "-D", "messages", "--no-wrap",
+            "--ignore-obsolete")
+    return 0
+
+
+def add(args: argparse.Namespace) -> int:
+    """Start a new language: create its messages.po (then list it in locales/languages.toml)."""
+    pybabel("init", "-i", str(POT), "-d", str(LOCALES), "-D", "messages", "-l", args.code,
+            "--no-wrap")
+    listed = tomllib.loads((LOCALES / "languages.toml").read_text(encoding="utf-8"))["language"]
+    if args.code not in {entry["code"] for entry in listed}:
+        with (LOCALES / "languages.toml").open("a", encoding="utf-8") as handle:
+            handle.write(f'\n[[language]]\ncode = "{args.code}"\nname = "{args.name or args.code}"\n'
+                         'status = "draft"\n')
+    print(f"created locales/{args.code}/LC_MESSAGES/messages.po")
+    return 0
+
+
+def check(args: argparse.Namespace) -> int:
+    """Report coverage and errors per language; exit 1 on any error."""
+    from bot.i18n_check import run_check
+
+    return run_check(LOCALES, POT, sys.stdout, languages=args.languages)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    i18n = sub.add_parser("i18n", help="translation catalogs", description=__doc__)
+    commands = i18n.add_subparsers(dest="i18n_command", required=True)
+    for name, func in (("extract", extract), ("update", update), ("check", check)):
+        command = commands.add_parser(name, help=func.__doc__, description=func.__doc__)
+        command.set_defaults(func=func)
+        if name == "check":
+            command.add_argument("languages", nargs="*", help="only these languages")
+    new = commands.add_parser("add", help=add.__doc__, description=add.__doc__)
+    new.add_argument("code", help="Babel locale code, e.g. ka, fa_AF, sr_Latn")
+    new.add_argument("--name", help="the language's name in itself")
+    new.set_defaults(func=add)

@@ -1,0 +1,218 @@
+"""Renders replies in the client's language: gettext, Babel formats, Jinja2 templates, bidi isolates.
+
+Right-to-left languages wrap left-to-right runs (numbers, codes, amounts, dates) in Unicode
+isolates and start lines that could begin with a Latin character with U+200F. Left-to-right
+languages isolate text the client typed. Isolates never reach button values.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton, format_time, get_day_names
+from babel.lists import format_list
+from babel.numbers import format_currency, format_decimal
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from bot.config import Office
+from bot.i18n import Catalogs
+from flows.model import Country, Label, Language, Money, Param, Reply, Template, Text, UserText
+
+BERLIN = ZoneInfo("Europe/Berlin")
+LRI, FSI, PDI, RLM = "\u2066", "\u2068", "\u2069", "\u200f"
+TEMPLATES = Path(__file__).parent / "templates"
+log = logging.getLogger(__name__)
+
+Buttons = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, value)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A reply ready to send: Telegram HTML, and the buttons as (label, value)."""
+
+    html: str
+    buttons: Buttons = ()
+    replaces_pressed: bool = False
+
+    @property
+    def plain(self) -> str:
+        """The text without markup, for the terminal."""
+        return html.unescape(re.sub(r"<[^>]+>", "", self.html))
+
+
+class Renderer:
+    def __init__(self, catalogs: Catalogs, office: Office, retention_days: int = 30) -> None:
+        self.catalogs = catalogs
+        self.office = office
+        self.retention_days = retention_days
+        self._environments: dict[str, Environment] = {}
+
+    # --- public ------------------------------------------------------------------------------
+
+    def message(self, reply: Reply, locale: str | None) -> Message:
+        code = self.locale(locale)
+        body = reply.body
+        text = self.template(body, code) if isinstance(body, Template) else self.text(body, code)
+        buttons = tuple(tuple((self.label(b.label, code), b.value) for b in row) for row in reply.buttons)
+        return Message(self.directed(text, code), buttons, reply.replaces_pressed)
+
+    def label(self, label: Label, locale: str) -> str:
+        """A button label as plain text (Telegram shows button labels without markup)."""
+        if isinstance(label, str):
+            return label
+        if isinstance(label, Text):
+            return html.unescape(self.text(label, locale))
+        return self.param(label, locale, isolate=False)
+
+    def text(self, item: Text, locale: str) -> str:
+        """A message in `locale`, as Telegram HTML with its parameters formatted and escaped."""
+        translations = self.catalogs.get(locale)
+        if item.plural is not None and item.count is not None:
+            count = item.params[item.count]
+            n = int(count) if isinstance(count, int | Decimal) else 0
+            if item.context:
+                pattern = translations.npgettext(item.context, item.msgid, item.plural, n)
+            else:
+                pattern = translations.ngettext(item.msgid, item.plural, n)
+        elif item.context:
+            pattern = translations.pgettext(item.context, item.msgid)
+        else:
+            pattern = translations.gettext(item.msgid)
+        values = {name: self.param(value, locale) for name, value in item.params.items()}
+        try:
+            return html.escape(pattern, quote=False).format_map(values)
+        except (KeyError, ValueError, IndexError):
+            log.warning("unusable translation: locale=%s msgid=%r", locale, item.msgid[:60])
+            return html.escape(item.msgid, quote=False).format_map(values)
+
+    def template(self, template: Template, locale: str) -> str:
+        context = {name: Markup(self.param(value, locale)) for name, value in template.params.items()}
+        rendered = self.environment(locale).get_template(f"client/{template.name}.j2").render(
+            office=self.office_view(locale), retention_days=self.retention_days,
+            language=self.catalogs.languages.get(locale), **context)
+        return "\n".join(line.rstrip() for line in rendered.strip().splitlines())
+
+    # --- parameters --------------------------------------------------------------------------
+
+    def param(self, value: Param, locale: str, isolate: bool = True) -> str:
+        """One parameter in the client's language, escaped for HTML, isolated where direction matters."""
+        rtl = self.is_rtl(locale)
+        if isinstance(value, Text):
+            return self.text(value, locale)
+        if isinstance(value, tuple):
+            return format_list([self.param(v, locale, isolate) for v in value], locale=locale)
+        if isinstance(value, Country):
+            return html.escape(Locale.parse(locale).territories.get(value.code, value.code))
+        if isinstance(value, Language):
+            return html.escape(self.language_name(value.code, None if value.own else locale))
+        if isinstance(value, UserText):
+            escaped = html.escape(value.text, quote=False)
+            return f"{FSI}{escaped}{PDI}" if isolate else escaped
+        formatted, ltr_run = self._format_scalar(value, locale)
+        formatted = html.escape(formatted, quote=False)
+        if isolate and rtl:
+            return f"{LRI if ltr_run else FSI}{formatted}{PDI}"
+        return formatted
+
+    def _format_scalar(self, value: Param, locale: str) -> tuple[str, bool]:
+        """The formatted value, and whether it is a purely left-to-right run (digits, codes)."""
+        if isinstance(value, bool):
+            return str(value), True
+        if isinstance(value, int | Decimal):
+            return format_decimal(value, locale=locale), True
+        if isinstance(value, Money):
+            return format_currency(value.amount, value.currency, locale=locale), False
+        if isinstance(value, datetime):
+            local = value.astimezone(BERLIN)
+            return format_skeleton("yMMMMEEEEdHm", local, locale=locale), False
+        if isinstance(value, date):
+            return format_date(value, "full", locale=locale), False
+        text = str(value)
+        return text, text.isascii()
+
+    def language_name(self, code: str, in_locale: str | None) -> str:
+        """A language's name: in itself (from languages.toml) or in another language (CLDR)."""
+        if in_locale is None:
+            info = self.catalogs.languages.get(code)
+            if info is not None:
+                return info.name
+            in_locale = code
+        name = Locale.parse(code).get_display_name(in_locale) or code
+        return name[:1].upper() + name[1:]
+
+    # --- direction ---------------------------------------------------------------------------
+
+    def is_rtl(self, locale: str) -> bool:
+        info = self.catalogs.languages.get(locale)
+        return info.rtl if info else False
+
+    def directed(self, text: str, locale: str) -> str:
+        """In right-to-left languages, mark lines that would otherwise start left to right."""
+        if not self.is_rtl(locale):
+            return text
+        return "\n".join(RLM + line if line and not _starts_rtl(line) else line
+                         for line in text.split("\n"))
+
+    def locale(self, locale: str | None) -> str:
+        return locale if locale in self.catalogs.languages else self.catalogs.source
+
+    # --- templates ---------------------------------------------------------------------------
+
+    def environment(self, locale: str) -> Environment:
+        if locale not in self._environments:
+            env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
+                              undefined=StrictUndefined, extensions=["jinja2.ext.i18n"],
+                              trim_blocks=True, lstrip_blocks=True)
+            env.install_gettext_translations(self.catalogs.get(locale), newstyle=True)  # type: ignore[attr-defined]
+            self._environments[locale] = env
+        return self._environments[locale]
+
+    def office_view(self, locale: str) -> dict[str, Any]:
+        office = self.office
+        return {
+            "name": office.name,
+            "organisation": office.organisation,
+            "address": office.address,
+            "phone": self.param(office.phone, locale) if office.phone else "",
+            "email": office.email,
+            "website": office.website,
+            "hours": [self.hours_line(h.weekdays, h.start, h.end, locale) for h in office.hours],
+        }
+
+    def hours_line(self, weekdays: tuple[int, ...], start: time, end: time, locale: str) -> str:
+        names = get_day_names("wide", locale=locale)
+        runs: list[list[int]] = []
+        for day in sorted(weekdays):
+            if runs and runs[-1][-1] == day - 1:
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        days = format_list(
+            [names[r[0]] if len(r) == 1 else f"{names[r[0]]}–{names[r[-1]]}" for r in runs], locale=locale)
+        span = f"{format_time(start, 'short', locale=locale)}–{format_time(end, 'short', locale=locale)}"
+        if self.is_rtl(locale):
+            span = f"{LRI}{span}{PDI}"
+        return f"{days}: {span}"
+
+
+def _starts_rtl(line: str) -> bool:
+    """Whether the first strongly directed character of a line is right to left."""
+    import unicodedata
+
+    for char in re.sub(r"<[^>]+>", "", line):
+        direction = unicodedata.bidirectional(char)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False

@@ -1,0 +1,128 @@
+"""The Telegram door: an `Update` becomes a flow event; replies become Bot API calls.
+
+Only private chats are served. Media, contacts, locations and forwarded messages are answered
+but never stored: the door turns them into an `Unsupported` event that carries only their kind.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.assistant import Assistant
+from bot.render import Message
+from flows.model import Command, Event, Pressed, Typed, Unsupported
+from storage.conversations import Delivery, Incoming
+
+log = logging.getLogger(__name__)
+
+ATTACHMENT_KINDS = ("sticker", "photo", "voice", "video", "video_note", "audio", "document",
+                    "animation", "contact", "location", "venue", "poll", "dice", "story")
+
+
+def translate(update: Update) -> tuple[Incoming, Event, str | None] | None:
+    """The flow event of an update, who sent it, and their Telegram language; None to ignore it."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != chat.PRIVATE or user.is_bot:
+        return None
+    pressed_message_id = None
+    event: Event
+    if update.callback_query is not None:
+        query = update.callback_query
+        event = Pressed(query.data or "")
+        pressed_message_id = query.message.message_id if query.message else None
+    elif update.edited_message is not None:
+        event = Unsupported("edited")
+    elif update.message is not None:
+        event = message_event(update)
+    else:
+        return None
+    incoming = Incoming("telegram", str(user.id), str(chat.id), update.update_id, pressed_message_id)
+    return incoming, event, user.language_code
+
+
+def message_event(update: Update) -> Event:
+    message = update.message
+    assert message is not None
+    if message.forward_origin is not None:
+        return Unsupported("forwarded")
+    if message.text is not None:
+        text = message.text
+        if text.startswith("/"):
+            word, _, args = text[1:].partition(" ")
+            return Command(word.split("@")[0].lower(), args.strip())
+        return Typed(text)
+    kind = next((k for k in ATTACHMENT_KINDS if getattr(message, k, None)), "other")
+    return Unsupported(kind)
+
+
+def keyboard(message: Message) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=value) for label, value in row]
+         for row in message.buttons])
+
+
+class TelegramDoor:
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.failed: set[int] = set()  # update ids whose step could not be committed
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Run the step for any update, then answer the button press and send the replies."""
+        translated = translate(update)
+        if translated is None:
+            return
+        incoming, event, language_code = translated
+        try:
+            delivery = await self.assistant.handle(incoming, event, language_code)
+        except Exception as error:  # the update is fetched again: nothing is lost
+            log.error("step failed, update will be retried: %s", type(error).__name__)
+            self.failed.add(update.update_id)
+            return
+        if update.callback_query is not None:
+            try:
+                await update.callback_query.answer()
+            except TelegramError as error:
+                log.warning("answerCallbackQuery failed: %s", type(error).__name__)
+        if delivery is not None:
+            await self.assistant.deliver(delivery, self.sender(context.bot))
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """PTB's own errors, logged without the update (it holds names and text)."""
+        log.error("error in the Telegram door: %s", type(context.error).__name__)
+
+    def sender(self, bot: Bot) -> _Sender:
+        return _Sender(bot)
+
+    def take_failed(self) -> set[int]:
+        failed, self.failed = self.failed, set()
+        return failed
+
+
+class _Sender:
+    """Sends rendered replies to one chat; edits the pressed message where a reply replaces it."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def __call__(self, delivery: Delivery, messages: Sequence[Message]) -> None:
+        chat_id = int(delivery.chat_id)
+        for message in messages:
+            markup = keyboard(message)
+            if message.replaces_pressed and delivery.pressed_message_id is not None:
+                try:
+                    await self.bot.edit_message_text(
+                        message.html, chat_id=chat_id, message_id=delivery.pressed_message_id,
+                        parse_mode=ParseMode.HTML, reply_markup=markup)
+                    continue
+                except BadRequest:  # too old, deleted, or unchanged: send it as a new message
+                    pass
+            await self.bot.send_message(chat_id, message.html, parse_mode=ParseMode.HTML,
+                                        reply_markup=markup)

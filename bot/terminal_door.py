@@ -1,0 +1,89 @@
+"""The terminal door: the same journey as on Telegram, typed in a console or fed a script on stdin.
+
+Buttons are shown as numbered options; the client types the number or the label.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from bot.assistant import Assistant
+from bot.render import Message
+from flows.model import Command, Event, Pressed, Typed
+from storage.conversations import Delivery, Incoming
+
+
+class TerminalDoor:
+    def __init__(self, assistant: Assistant, out: TextIO, user: str | None = None) -> None:
+        self.assistant = assistant
+        self.out = out
+        self.options: list[tuple[str, str]] = []  # (label, value) of the numbered buttons last shown
+        name = user or getpass.getuser() or "local"
+        self.incoming = Incoming("terminal", user_id=name, chat_id=f"terminal:{name}")
+
+    async def send(self, delivery: Delivery, messages: Sequence[Message]) -> None:
+        for message in messages:
+            self.out.write("\n" + message.plain.replace("\u200f", "") + "\n")
+            if message.buttons:
+                self.options = []
+                for row in message.buttons:
+                    for label, value in row:
+                        self.options.append((label, value))
+                        self.out.write(f"  {len(self.options)}) {label}\n")
+        self.out.flush()
+
+    def event(self, line: str) -> Event:
+        if line.startswith("/"):
+            name, _, args = line[1:].partition(" ")
+            return Command(name.lower(), args.strip())
+        for label, value in self.options:  # a label typed as shown ("0" children) wins over a number
+            if line == label:
+                return Pressed(value)
+        if line.isdecimal() and 1 <= int(line) <= len(self.options):
+            return Pressed(self.options[int(line) - 1][1])
+        return Typed(line)
+
+    async def say(self, line: str) -> None:
+        """Process one line the client typed."""
+        delivery = await self.assistant.handle(self.incoming, self.event(line), _system_language())
+        if delivery is not None:
+            await self.assistant.deliver(delivery, self.send)
+
+    async def run(self, lines: TextIO, echo: bool) -> None:
+        await self.assistant.flush(self.send)
+        await self.say("/start")
+        loop = asyncio.get_running_loop()
+        while True:
+            if not echo:
+                self.out.write("> ")
+                self.out.flush()
+            line = await loop.run_in_executor(None, lines.readline)
+            if not line:
+                break
+            line = line.strip()
+            if not line:
+                continue
+            if echo:
+                self.out.write(f"\n> {line}\n")
+            await self.say(line)
+        self.out.write("\n")
+
+
+def _system_language() -> str | None:
+    value = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    code = value.split(".")[0]
+    return code if code and code not in ("C", "POSIX") else None
+
+
+async def chat(assistant: Assistant, user: str | None = None) -> None:
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("Coming Home assistant – terminal chat. Type the number of a button, or text.")
+        print("Commands: /menu /language /help /privacy /delete. Ctrl-D leaves.")
+    door = TerminalDoor(assistant, sys.stdout, user)
+    await door.run(sys.stdin, echo=not interactive)

@@ -1,0 +1,64 @@
+"""Matches what a client types against labels, country names and language names in every language."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+
+from babel import Locale
+
+from bot.render import Renderer
+from flows.model import Label
+
+# Codes that are not countries a person returns to (regions, unions, placeholders).
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB", "AQ", "BV", "HM", "TF", "UM", "IO"}
+_ARABIC_VARIANTS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا"})
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, no punctuation, Arabic letter variants and article folded."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_ARABIC_VARIANTS))
+    kept = "".join(ch for ch in decomposed if ch.isalnum() or ch.isspace())
+    words = [w[2:] if w.startswith("ال") and len(w) > 3 else w for w in kept.split()]
+    return " ".join(words)
+
+
+class Wording:
+    """The `flows.ports.Wording` port, backed by the renderer and CLDR names."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+        codes = renderer.catalogs.codes
+        self._countries: dict[str, set[str]] = defaultdict(set)
+        for locale in {*codes, "en", "de"}:
+            for code, name in Locale.parse(locale).territories.items():
+                if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES:
+                    self._countries[fold(name)].add(code)
+        self._languages: dict[str, set[str]] = defaultdict(set)
+        for code in codes:
+            names = {code, renderer.language_name(code, None)}
+            names |= {renderer.language_name(code, other) for other in codes}
+            for name in names:
+                self._languages[fold(name)].add(code)
+
+    def label(self, label: Label, locale: str) -> str:
+        return self.renderer.label(label, locale)
+
+    def countries(self, typed: str) -> Sequence[str]:
+        return _lookup(self._countries, fold(typed))
+
+    def languages(self, typed: str) -> Sequence[str]:
+        return _lookup(self._languages, fold(typed))
+
+
+def _lookup(index: dict[str, set[str]], wanted: str) -> list[str]:
+    """Exact name first; otherwise names that start with what was typed (three letters or more)."""
+    if not wanted:
+        return []
+    if wanted in index:
+        return sorted(index[wanted])
+    if len(wanted) < 3:
+        return []
+    found = {code for name, codes in index.items() if name.startswith(wanted) for code in codes}
+    return sorted(found)

@@ -1,0 +1,1 @@
+"""The rooms: the client's conversation as a pure state machine (no Telegram, SQL or files)."""

@@ -1,0 +1,86 @@
+"""The step function: one event and the stored conversation in, the next conversation and replies out."""
+
+from __future__ import annotations
+
+from flows import journey
+from flows.model import (
+    Command,
+    Conversation,
+    Event,
+    Outcome,
+    Pressed,
+    Reply,
+    Template,
+    Unsupported,
+)
+from flows.ports import Context
+from flows.text import t
+
+COMMANDS = ("start", "menu", "language", "help", "privacy", "delete")
+
+
+def step(conv: Conversation | None, event: Event, ctx: Context) -> Outcome:
+    """Apply one event. Pure: the caller stores the result and sends the replies."""
+    if conv is None:
+        return welcome(event, ctx)
+    if isinstance(event, Command):
+        return command(conv, event, ctx)
+    if isinstance(event, Unsupported):
+        return journey.unsupported(conv, event, ctx)
+    if isinstance(event, Pressed) and conv.data.get("accepted"):
+        chosen = journey.on_menu_choice(conv, event.value, ctx)
+        if chosen is not None:
+            return chosen
+    outcome = journey.handler_for(conv.state)(conv, event, ctx)
+    if isinstance(event, Pressed) and outcome.conversation == conv:
+        return stale(conv, ctx)
+    return outcome
+
+
+def welcome(event: Event, ctx: Context) -> Outcome:
+    """A client the assistant knows nothing about: offer the languages, keep only the suggestion."""
+    if isinstance(event, Command) and event.name == "delete":
+        return Outcome(None, (Reply(t("Nothing is stored about you.")),), locale=ctx.hint)
+    conv = Conversation(journey.LANGUAGE, data={"hint": ctx.hint} if ctx.hint else {})
+    return Outcome(conv, (journey.language_prompt(ctx, ctx.hint),), locale=ctx.hint)
+
+
+def stale(conv: Conversation, ctx: Context) -> Outcome:
+    """A button from an older message that means nothing here: say so and ask again."""
+    return journey.stay(conv, ctx, t("That button belongs to an earlier message. Here is where we are now:"))
+
+
+def command(conv: Conversation, event: Command, ctx: Context) -> Outcome:
+    """The commands work at every step and never lose the client's place."""
+    accepted = bool(conv.data.get("accepted"))
+    name = event.name
+    if name == "start":
+        target = journey.MENU if accepted else journey.LANGUAGE
+        return journey.go(conv.moved(target, editing=None, picked=None, resume=None), ctx)
+    if name == "menu":
+        if not accepted:
+            return journey.stay(conv, ctx, t("Please choose your language and read the privacy "
+                                             "notice first."))
+        return journey.go(conv.moved(journey.MENU, editing=None, picked=None, resume=None), ctx)
+    if name == "language":
+        return journey.go(conv.moved(journey.LANGUAGE, resume=resume_point(conv)), ctx)
+    if name == "delete":
+        return journey.go(conv.moved(journey.DELETE, resume=resume_point(conv)), ctx)
+    if name == "help":
+        return journey.go(conv, ctx, Reply(Template("help")))
+    if name == "privacy":
+        if conv.state == journey.PRIVACY:
+            return journey.go(conv, ctx)
+        notice = (Reply(Template("privacy")), Reply(Template("privacy_telegram")))
+        return journey.go(conv, ctx, *notice)
+    return journey.stay(conv, ctx, t("I do not know this command. Send /help to see what I can do."))
+
+
+def resume_point(conv: Conversation) -> str:
+    """Where to come back to after /language or /delete is answered."""
+    if conv.state in (journey.LANGUAGE, journey.DELETE):
+        return str(conv.data.get("resume", journey.MENU))
+    if conv.state == journey.INTERPRETER_LANGUAGE:
+        return "intake.interpreter"
+    return conv.state
+

@@ -1,0 +1,398 @@
+"""The client journey: states, the prompt each state shows, and what each answer leads to.
+
+States are plain strings: "language", "privacy", "menu", "intake.<slot>", "intake.summary",
+"intake.interpreter_language", "delete.confirm". `EDGES` declares every transition; the Mermaid
+diagram is drawn from it and a test checks the step function against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flows import intake
+from flows.model import (
+    Button,
+    Conversation,
+    ConversationStarted,
+    DeleteClientData,
+    Event,
+    IntakeCompleted,
+    Language,
+    Outcome,
+    Pressed,
+    Reply,
+    Template,
+    Text,
+    Typed,
+    Unsupported,
+)
+from flows.ports import Context
+from flows.text import pt, t
+
+LANGUAGE, PRIVACY, MENU = "language", "privacy", "menu"
+SUMMARY, INTERPRETER_LANGUAGE, DELETE = "intake.summary", "intake.interpreter_language", "delete.confirm"
+FIRST_QUESTION = "intake." + intake.QUESTIONS[0].slot
+
+MENU_BUTTON = Button("menu", pt("button", "Menu"))
+SKIP = "skip"
+DONE = "done"
+
+EDGES: tuple[tuple[str, str, str], ...] = (
+    ("[*]", LANGUAGE, "/start"),
+    (LANGUAGE, PRIVACY, "language chosen"),
+    (PRIVACY, MENU, "accept"),
+    (PRIVACY, "[*]", "leave: nothing kept"),
+    (MENU, FIRST_QUESTION, "intake"),
+    (MENU, SUMMARY, "review answers"),
+    (MENU, MENU, "contact and opening hours"),
+    *(
+        ("intake." + q.slot, "intake." + nxt, "answer or skip")
+        for q in intake.QUESTIONS
+        if (nxt := intake.next_slot(q.slot))
+    ),
+    ("intake.interpreter", INTERPRETER_LANGUAGE, "another language"),
+    (INTERPRETER_LANGUAGE, "intake.note", "language chosen"),
+    ("intake." + intake.QUESTIONS[-1].slot, SUMMARY, "answer or skip"),
+    *(("intake." + q.slot, SUMMARY, "answer while editing") for q in intake.QUESTIONS),
+    (INTERPRETER_LANGUAGE, SUMMARY, "language chosen while editing"),
+    *((SUMMARY, "intake." + q.slot, "edit") for q in intake.QUESTIONS),
+    (SUMMARY, MENU, "confirm"),
+    ("any", MENU, "/menu"),
+    ("any", LANGUAGE, "/language"),
+    ("any", DELETE, "/delete"),
+    (LANGUAGE, "previous", "language chosen (after privacy)"),
+    (DELETE, "previous", "keep my data"),
+    (DELETE, "[*]", "delete everything"),
+)
+
+
+# --- prompts: what each state shows -------------------------------------------------------------
+
+
+def language_prompt(ctx: Context, first: str | None) -> Reply:
+    """The list of languages, each in its own name, the suggested one first."""
+    order = [first] if first in ctx.locales else []
+    order += [code for code in ctx.locales if code not in order]
+    buttons = [Button(f"lang:{code}", Language(code, own=True)) for code in order]
+    rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+    return Reply(t("Please choose your language."), rows)
+
+
+def privacy_prompt() -> tuple[Reply, ...]:
+    """The privacy notice in two short screens; the choice comes under the second."""
+    return (
+        Reply(Template("privacy")),
+        Reply(
+            Template("privacy_telegram"),
+            (
+                (Button("privacy:accept", t("I have read this and want to continue")),),
+                (Button("privacy:leave", t("Leave without saving anything")),),
+            ),
+        ),
+    )
+
+
+def menu_prompt(conv: Conversation) -> Reply:
+    intake_label = (
+        t("My intake answers") if conv.data.get("intake_done") else t("Preliminary intake (anonymous)")
+    )
+    return Reply(
+        t("What would you like to do?"),
+        (
+            (Button("m:intake", intake_label),),
+            (Button("m:contact", t("Contact and opening hours")),),
+            (Button("m:language", t("Change language")),),
+            (Button("m:delete", t("Delete my data")),),
+        ),
+    )
+
+
+def question_prompt(conv: Conversation, question: intake.Question) -> Reply:
+    picked = conv.data.get("picked", [])
+    buttons = []
+    for option in question.options:
+        label = option.label
+        if question.multi and option.value in picked and isinstance(label, Text):
+            label = t("✓ {choice}", choice=label)
+        buttons.append(Button(f"a:{question.slot}:{option.value}", label))
+    per_row = question.per_row
+    rows = [tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+    if question.multi:
+        rows.append((Button(f"a:{question.slot}:{DONE}", pt("button", "Done")),))
+    skip_label = pt("button", "Skip") if question.slot == "note" else pt("button", "Prefer not to say")
+    rows.append((Button(f"a:{question.slot}:{SKIP}", skip_label), MENU_BUTTON))
+    return Reply(question.prompt, tuple(rows))
+
+
+def summary_prompt(conv: Conversation) -> Reply:
+    answers = {q.slot: intake.answer_label(q.slot, conv.answers) for q in intake.QUESTIONS}
+    edits = [Button(f"sum:edit:{q.slot}", _EDIT_LABELS[q.slot]) for q in intake.QUESTIONS]
+    rows = [tuple(edits[i : i + 2]) for i in range(0, len(edits), 2)]
+    return Reply(
+        Template("intake_summary", answers),
+        ((Button("sum:ok", t("Yes, this is right")),), *rows, (MENU_BUTTON,)),
+    )
+
+
+_EDIT_LABELS = {
+    "country": pt("edit", "Change country"),
+    "adults": pt("edit", "Change adults"),
+    "minors": pt("edit", "Change children"),
+    "situation": pt("edit", "Change situation"),
+    "stay": pt("edit", "Change time in Germany"),
+    "interests": pt("edit", "Change interests"),
+    "interpreter": pt("edit", "Change interpreter"),
+    "note": pt("edit", "Change note"),
+}
+
+
+def delete_prompt() -> Reply:
+    return Reply(
+        t("Do you want to delete everything stored about you? This cannot be undone."),
+        (
+            (Button("del:yes", t("Yes, delete everything")),),
+            (Button("del:no", t("No, keep my data")),),
+        ),
+    )
+
+
+def interpreter_language_prompt(ctx: Context) -> Reply:
+    buttons = [Button(f"a:interpreter_language:{code}", Language(code)) for code in ctx.locales]
+    rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+    rows.append((MENU_BUTTON,))
+    return Reply(
+        t("In which language would you like the interpreter? If yours is not listed, tell the "
+          "counsellor in the note, and the office will look for one."),
+        tuple(rows),
+    )
+
+
+def prompt(conv: Conversation, ctx: Context) -> tuple[Reply, ...]:
+    """What the client is asked in the conversation's current state."""
+    if conv.state == PRIVACY:
+        return privacy_prompt()
+    return (single_prompt(conv, ctx),)
+
+
+def single_prompt(conv: Conversation, ctx: Context) -> Reply:
+    state = conv.state
+    if state == LANGUAGE:
+        return language_prompt(ctx, conv.locale or ctx.hint)
+    if state == SUMMARY:
+        return summary_prompt(conv)
+    if state == DELETE:
+        return delete_prompt()
+    if state == INTERPRETER_LANGUAGE:
+        return interpreter_language_prompt(ctx)
+    if state.startswith("intake."):
+        return question_prompt(conv, intake.BY_SLOT[state.removeprefix("intake.")])
+    return menu_prompt(conv)
+
+
+# --- transitions --------------------------------------------------------------------------------
+
+
+def stay(conv: Conversation, ctx: Context, *hints: Text) -> Outcome:
+    """Leave the conversation where it was: say why, then ask the same again."""
+    replies = tuple(Reply(hint) for hint in hints) + prompt(conv, ctx)
+    return Outcome(conv, replies, locale=conv.locale)
+
+
+def go(conv: Conversation, ctx: Context, *before: Reply, effects: tuple = ()) -> Outcome:  # type: ignore[type-arg]
+    """Show the prompt of the conversation's (new) state, after the given replies."""
+    return Outcome(conv, (*before, *prompt(conv, ctx)), effects, locale=conv.locale)
+
+
+def choose_language(conv: Conversation, code: str, ctx: Context) -> Outcome:
+    """Store the chosen language; next the privacy notice, or back to where the client was."""
+    chosen = Conversation(conv.state, code, conv.answers, conv.data, conv.version)
+    if not chosen.data.get("accepted"):
+        return go(chosen.moved(PRIVACY, hint=None), ctx)
+    back = chosen.moved(chosen.data.get("resume", MENU), resume=None)
+    return go(back, ctx, Reply(t("This chat is now in {language}.", language=Language(code, own=True))))
+
+
+def on_language(conv: Conversation, event: Event, ctx: Context) -> Outcome:
+    if isinstance(event, Pressed) and event.value.startswith("lang:"):
+        code = event.value.removeprefix("lang:")
+        if code in ctx.locales:
+            return choose_language(conv, code, ctx)
+    if isinstance(event, Typed):
+        matches = list(ctx.wording.languages(event.text))
+        if len(matches) == 1:
+            return choose_language(conv, matches[0], ctx)
+    return stay(conv, ctx, t("Please choose a language from the list."))
+
+
+def on_privacy(conv: Conversation, event: Event, ctx: Context) -> Outcome:
+    value = pressed_or_matched(conv, event, ctx)
+    if value == "privacy:accept":
+        accepted = conv.moved(MENU, accepted=True)
+        return go(accepted, ctx, effects=(ConversationStarted(),))
+    if value == "privacy:leave":
+        goodbye = Reply(t("Nothing about you has been stored. If you change your mind, send /start."))
+        return Outcome(None, (goodbye,), (DeleteClientData(),), locale=conv.locale)
+    return stay(conv, ctx, t("Please read the notice and choose one of the buttons below it."))
+
+
+def on_menu_choice(conv: Conversation, value: str, ctx: Context) -> Outcome | None:
+    """Menu buttons work from any state after the privacy notice, also from old messages."""
+    if value == "menu":
+        return go(conv.moved(MENU, editing=None, picked=None, resume=None), ctx)
+    if value == "m:intake":
+        target = SUMMARY if conv.data.get("intake_done") else FIRST_QUESTION
+        return go(conv.moved(target, editing=None, picked=None), ctx)
+    if value == "m:contact":
+        contact = Reply(Template("contact"), ((MENU_BUTTON,),))
+        return Outcome(conv.moved(MENU), (contact,), locale=conv.locale)
+    if value == "m:language":
+        return go(conv.moved(LANGUAGE, resume=MENU), ctx)
+    if value == "m:delete":
+        return go(conv.moved(DELETE, resume=MENU), ctx)
+    return None
+
+
+def on_menu(conv: Conversation, event: Event, ctx: Context) -> Outcome:
+    return stay(conv, ctx, t("Please choose one of the buttons."))
+
+
+def on_summary(conv: Conversation, event: Event, ctx: Context) -> Outcome:
+    value = pressed_or_matched(conv, event, ctx)
+    if value == "sum:ok":
+        effects = () if conv.data.get("intake_done") else (IntakeCompleted(),)
+        done = conv.moved(MENU, intake_done=True, editing=None)
+        thanks = Reply(t("Thank you. Your answers are saved without your name. You can change or "
+                         "delete them at any time."))
+        return go(done, ctx, thanks, effects=effects)
+    if value and value.startswith("sum:edit:"):
+        slot = value.removeprefix("sum:edit:")
+        if slot in intake.BY_SLOT:
+            return go(conv.moved("intake." + slot, editing=True, picked=None), ctx)
+    return stay(conv, ctx, t("Please confirm your answers or choose one to change."))
+
+
+def on_delete(conv: Conversation, event: Event, ctx: Context) -> Outcome:
+    value = pressed_or_matched(conv, event, ctx)
+    if value == "del:yes":
+        done = Reply(t("Everything stored about you has been deleted. To delete this chat on your "
+                       "side as well, use “Delete chat” in Telegram. Send /start to begin again."))
+        return Outcome(None, (done,), (DeleteClientData(),), locale=conv.locale)
+    if value == "del:no":
+        back = conv.moved(conv.data.get("resume", MENU), resume=None)
+        return go(back, ctx, Reply(t("Nothing was deleted.")))
+    return stay(conv, ctx, t("Please choose one of the buttons."))
+
+
+def on_question(conv: Conversation, event: Event, ctx: Context) -> Outcome:
+    question = intake.BY_SLOT[conv.state.removeprefix("intake.")]
+    value = pressed_or_matched(conv, event, ctx)
+    prefix = f"a:{question.slot}:"
+    if value is not None and value.startswith(prefix):
+        return answer_button(conv, question, value.removeprefix(prefix), ctx)
+    if isinstance(event, Typed) and question.read is not None:
+        parsed = question.read(event.text, ctx)
+        if parsed.ok:
+            notes = (Reply(parsed.note),) if parsed.note else ()
+            return advance(conv.answered(**{question.slot: parsed.value}), ctx, *notes)
+        if parsed.candidates:
+            buttons = tuple((Button(prefix + o.value, o.label),) for o in parsed.candidates)
+            assert parsed.problem is not None
+            return Outcome(conv, (Reply(parsed.problem, (*buttons, (MENU_BUTTON,))),), locale=conv.locale)
+        assert parsed.problem is not None
+        return stay(conv, ctx, parsed.problem)
+    return stay(conv, ctx, t("Please choose one of the buttons, or press “Prefer not to say”."))
+
+
+def answer_button(conv: Conversation, question: intake.Question, value: str, ctx: Context) -> Outcome:
+    slot = question.slot
+    if value == SKIP:
+        return advance(conv.answered(**{slot: None}), ctx)
+    if question.multi:
+        picked = list(conv.data.get("picked") or conv.answers.get(slot) or [])
+        if value == DONE:
+            return advance(conv.answered(**{slot: picked or None}).moved(conv.state, picked=None), ctx)
+        if value in {o.value for o in question.options}:
+            picked = [v for v in picked if v != value] if value in picked else [*picked, value]
+            toggled = conv.moved(conv.state, picked=picked)
+            reply = question_prompt(toggled, question)
+            return Outcome(toggled, (Reply(reply.body, reply.buttons, replaces_pressed=True),),
+                           locale=conv.locale)
+        return stay(conv, ctx, t("Please choose one of the buttons."))
+    if slot == "interpreter" and value == "other":
+        return go(conv.moved(INTERPRETER_LANGUAGE), ctx)
+    if slot == "interpreter" and value == "chat":
+        return advance(conv.answered(interpreter=conv.locale), ctx)
+    if slot == "country" and len(value) == 2 and value.isupper():
+        return advance(conv.answered(country=value), ctx)
+    if value in {o.value for o in question.options}:
+        number = slot in ("adults", "minors")
+        return advance(conv.answered(**{slot: int(value) if number else value}), ctx)
+    return stay(conv, ctx, t("Please choose one of the buttons."))
+
+
+def on_interpreter_language(conv: Conversation, event: Event, ctx: Context) -> Outcome:
+    value = pressed_or_matched(conv, event, ctx)
+    prefix = "a:interpreter_language:"
+    if value is not None and value.startswith(prefix) and value.removeprefix(prefix) in ctx.locales:
+        chosen = conv.answered(interpreter=value.removeprefix(prefix)).moved("intake.interpreter")
+        return advance(chosen, ctx)
+    if isinstance(event, Typed):
+        matches = list(ctx.wording.languages(event.text))
+        if len(matches) == 1:
+            return advance(conv.answered(interpreter=matches[0]).moved("intake.interpreter"), ctx)
+    return stay(conv, ctx, t("Please choose a language from the list."))
+
+
+def advance(conv: Conversation, ctx: Context, *before: Reply) -> Outcome:
+    """After an answer: the next question, or the summary when done or when editing one answer."""
+    slot = conv.state.removeprefix("intake.")
+    following = None if conv.data.get("editing") else intake.next_slot(slot)
+    target = "intake." + following if following else SUMMARY
+    return go(conv.moved(target, editing=None, picked=None), ctx, *before)
+
+
+# --- typed text against button labels -----------------------------------------------------------
+
+
+def pressed_or_matched(conv: Conversation, event: Event, ctx: Context) -> str | None:
+    """The button value: pressed, or typed as the label of one of the current prompt's buttons."""
+    if isinstance(event, Pressed):
+        return event.value
+    if isinstance(event, Typed) and conv.locale is not None:
+        wanted = normalise(event.text)
+        for reply in prompt(conv, ctx):
+            for button in (b for row in reply.buttons for b in row):
+                if normalise(ctx.wording.label(button.label, conv.locale)) == wanted:
+                    return button.value
+    return None
+
+
+def normalise(text: str) -> str:
+    """Case, spacing, punctuation and check marks do not matter when a label is typed."""
+    kept = "".join(ch for ch in text.casefold() if ch.isalnum() or ch.isspace())
+    return " ".join(kept.split())
+
+
+Handler = Callable[[Conversation, Event, Context], Outcome]
+
+HANDLERS: dict[str, Handler] = {
+    LANGUAGE: on_language,
+    PRIVACY: on_privacy,
+    MENU: on_menu,
+    SUMMARY: on_summary,
+    DELETE: on_delete,
+    INTERPRETER_LANGUAGE: on_interpreter_language,
+}
+
+
+def handler_for(state: str) -> Handler:
+    if state in HANDLERS:
+        return HANDLERS[state]
+    if state.startswith("intake.") and state.removeprefix("intake.") in intake.BY_SLOT:
+        return on_question
+    return on_menu
+
+
+def unsupported(conv: Conversation, event: Unsupported, ctx: Context) -> Outcome:
+    return stay(conv, ctx, t("I can only read text messages and buttons. Nothing of what you sent "
+                             "has been stored."))

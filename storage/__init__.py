@@ -1,0 +1,1 @@
+"""The cellar: tables, migrations and the transactions that keep each conversation step whole."""
