@@ -27,8 +27,9 @@ def step(conv: Conversation | None, event: Event, ctx: Context) -> Outcome:
         return command(conv, event, ctx)
     if isinstance(event, Unsupported):
         return journey.unsupported(conv, event, ctx)
-    if isinstance(event, Pressed) and conv.data.get("accepted"):
-        chosen = journey.on_menu_choice(conv, event.value, ctx)
+    if conv.data.get("accepted"):  # menu buttons work everywhere, pressed or typed
+        value = journey.pressed_or_matched(conv, event, ctx)
+        chosen = journey.on_menu_choice(conv, value, ctx) if value else None
         if chosen is not None:
             return chosen
     outcome = journey.handler_for(conv.state)(conv, event, ctx)

@@ -362,7 +362,10 @@ def pressed_or_matched(conv: Conversation, event: Event, ctx: Context) -> str | 
         wanted = normalise(event.text)
         for reply in prompt(conv, ctx):
             for button in (b for row in reply.buttons for b in row):
-                if normalise(ctx.wording.label(button.label, conv.locale)) == wanted:
+                if isinstance(button.label, str):  # digits: "-1" must not read as "1"
+                    if event.text.strip() == button.label:
+                        return button.value
+                elif normalise(ctx.wording.label(button.label, conv.locale)) == wanted:
                     return button.value
     return None
 
