@@ -9,6 +9,7 @@ order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections import defaultdict
@@ -29,12 +30,20 @@ OUTBOX_EVERY = 5.0  # seconds between retries of unsent replies
 HOUSEKEEPING_EVERY = 3600.0
 
 
-def build_application(assistant: Assistant, request: BaseRequest | None = None,
-                      updates_request: BaseRequest | None = None) -> tuple[Application, TelegramDoor]:  # type: ignore[type-arg]
+def build_application(
+    assistant: Assistant,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+) -> tuple[Application, TelegramDoor]:  # type: ignore[type-arg]
     """The Application with one handler: every update goes through the door."""
     base = assistant.settings.telegram_api_base_url
-    builder = (ApplicationBuilder().token(assistant.settings.telegram_token)
-               .base_url(f"{base}/bot").base_file_url(f"{base}/file/bot").updater(None))
+    builder = (
+        ApplicationBuilder()
+        .token(assistant.settings.telegram_token)
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .updater(None)
+    )
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = builder.build()
@@ -58,15 +67,20 @@ async def process_batch(application: Application, updates: Sequence[Update]) -> 
     await asyncio.gather(*(in_order(queue) for queue in by_client.values()))
 
 
-async def poll(application: Application, door: TelegramDoor, stop: asyncio.Event,  # type: ignore[type-arg]
-               timeout: int = 30) -> None:
+async def poll(
+    application: Application,
+    door: TelegramDoor,
+    stop: asyncio.Event,  # type: ignore[type-arg]
+    timeout: int = 30,
+) -> None:
     """Long polling that confirms an update to Telegram only after it was committed."""
     offset: int | None = None
     pause = 1.0
     while not stop.is_set():
         try:
             updates = await application.bot.get_updates(
-                offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
+                offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES
+            )
         except Conflict:
             log.error("another instance is polling with this token; this one stands down")
             return
@@ -91,10 +105,8 @@ async def every(seconds: float, stop: asyncio.Event, job: object) -> None:
             await job()  # type: ignore[operator]
         except Exception as error:
             log.error("background job failed: %s", type(error).__name__)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), seconds)
-        except TimeoutError:
-            pass
 
 
 async def run_telegram(assistant: Assistant) -> None:

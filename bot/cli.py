@@ -15,7 +15,11 @@ log = logging.getLogger("comehome")
 
 def setup_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL at INFO, and the URL holds the bot token.
+    quiet_libraries()
+
+
+def quiet_libraries() -> None:
+    """httpx logs every request URL at INFO (the URL holds the bot token); PTB logs updates at DEBUG."""
     for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -24,8 +28,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Start on Telegram when a token is configured, otherwise as a chat in the terminal."""
     settings = config.load()
     if not settings.telegram_token:
-        print("No TELEGRAM_BOT_TOKEN set: starting the terminal chat with the demo office.",
-              file=sys.stderr)
+        print(
+            "No TELEGRAM_BOT_TOKEN set: starting the terminal chat with the demo office.",
+            file=sys.stderr,
+        )
         return cmd_chat(args)
     from bot.app import run_telegram
     from bot.assistant import Assistant

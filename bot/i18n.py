@@ -87,8 +87,12 @@ class Catalogs:
             if not entry.get("source") and not po.exists():
                 continue
             self.languages[code] = LanguageInfo(
-                code, entry["name"], entry.get("status", "draft"), bool(entry.get("source")),
-                Locale.parse(code).character_order == "right-to-left")
+                code,
+                entry["name"],
+                entry.get("status", "draft"),
+                bool(entry.get("source")),
+                Locale.parse(code).character_order == "right-to-left",
+            )
             raw[code] = load_po(po) if po.exists() else gettext.NullTranslations()
         for code, inner in raw.items():
             parent = code.split("_")[0]

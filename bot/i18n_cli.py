@@ -29,9 +29,21 @@ def pybabel(*args: str) -> None:
 
 def extract(args: argparse.Namespace) -> int:
     """Collect every translatable text into locales/messages.pot."""
-    pybabel("extract", "-F", str(ROOT / "babel.cfg"), *KEYWORDS, "--add-comments=TRANSLATORS:",
-            "--sort-by-file", "--no-wrap", "--project=comehome", "--copyright-holder=comehome",
-            "--msgid-bugs-address=", "-o", str(POT), ".")
+    pybabel(
+        "extract",
+        "-F",
+        str(ROOT / "babel.cfg"),
+        *KEYWORDS,
+        "--add-comments=TRANSLATORS:",
+        "--sort-by-file",
+        "--no-wrap",
+        "--project=comehome",
+        "--copyright-holder=comehome",
+        "--msgid-bugs-address=",
+        "-o",
+        str(POT),
+        ".",
+    )
     print(f"wrote {POT.relative_to(ROOT)}")
     return 0
 
@@ -39,20 +51,32 @@ def extract(args: argparse.Namespace) -> int:
 def update(args: argparse.Namespace) -> int:
     """Bring every language's messages.po up to date with the template (extracts first)."""
     extract(args)
-    pybabel("update", "-i", str(POT), "-d", str(LOCALES), "-D", "messages", "--no-wrap",
-            "--ignore-obsolete")
+    pybabel(
+        "update",
+        "-i",
+        str(POT),
+        "-d",
+        str(LOCALES),
+        "-D",
+        "messages",
+        "--no-wrap",
+        "--ignore-obsolete",
+    )
     return 0
 
 
 def add(args: argparse.Namespace) -> int:
     """Start a new language: create its messages.po (then list it in locales/languages.toml)."""
-    pybabel("init", "-i", str(POT), "-d", str(LOCALES), "-D", "messages", "-l", args.code,
-            "--no-wrap")
+    pybabel(
+        "init", "-i", str(POT), "-d", str(LOCALES), "-D", "messages", "-l", args.code, "--no-wrap"
+    )
     listed = tomllib.loads((LOCALES / "languages.toml").read_text(encoding="utf-8"))["language"]
     if args.code not in {entry["code"] for entry in listed}:
         with (LOCALES / "languages.toml").open("a", encoding="utf-8") as handle:
-            handle.write(f'\n[[language]]\ncode = "{args.code}"\nname = "{args.name or args.code}"\n'
-                         'status = "draft"\n')
+            handle.write(
+                f'\n[[language]]\ncode = "{args.code}"\nname = "{args.name or args.code}"\n'
+                'status = "draft"\n'
+            )
     print(f"created locales/{args.code}/LC_MESSAGES/messages.po")
     return 0
 

@@ -21,8 +21,22 @@ from storage.conversations import Delivery, Incoming
 
 log = logging.getLogger(__name__)
 
-ATTACHMENT_KINDS = ("sticker", "photo", "voice", "video", "video_note", "audio", "document",
-                    "animation", "contact", "location", "venue", "poll", "dice", "story")
+ATTACHMENT_KINDS = (
+    "sticker",
+    "photo",
+    "voice",
+    "video",
+    "video_note",
+    "audio",
+    "document",
+    "animation",
+    "contact",
+    "location",
+    "venue",
+    "poll",
+    "dice",
+    "story",
+)
 
 
 def translate(update: Update) -> tuple[Incoming, Event, str | None] | None:
@@ -42,7 +56,9 @@ def translate(update: Update) -> tuple[Incoming, Event, str | None] | None:
         event = message_event(update)
     else:
         return None
-    incoming = Incoming("telegram", str(user.id), str(chat.id), update.update_id, pressed_message_id)
+    incoming = Incoming(
+        "telegram", str(user.id), str(chat.id), update.update_id, pressed_message_id
+    )
     return incoming, event, user.language_code
 
 
@@ -65,8 +81,11 @@ def keyboard(message: Message) -> InlineKeyboardMarkup | None:
     if not message.buttons:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=value) for label, value in row]
-         for row in message.buttons])
+        [
+            [InlineKeyboardButton(label, callback_data=value) for label, value in row]
+            for row in message.buttons
+        ]
+    )
 
 
 class TelegramDoor:
@@ -119,10 +138,15 @@ class _Sender:
             if message.replaces_pressed and delivery.pressed_message_id is not None:
                 try:
                     await self.bot.edit_message_text(
-                        message.html, chat_id=chat_id, message_id=delivery.pressed_message_id,
-                        parse_mode=ParseMode.HTML, reply_markup=markup)
+                        message.html,
+                        chat_id=chat_id,
+                        message_id=delivery.pressed_message_id,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup,
+                    )
                     continue
                 except BadRequest:  # too old, deleted, or unchanged: send it as a new message
                     pass
-            await self.bot.send_message(chat_id, message.html, parse_mode=ParseMode.HTML,
-                                        reply_markup=markup)
+            await self.bot.send_message(
+                chat_id, message.html, parse_mode=ParseMode.HTML, reply_markup=markup
+            )

@@ -22,7 +22,9 @@ class TerminalDoor:
     def __init__(self, assistant: Assistant, out: TextIO, user: str | None = None) -> None:
         self.assistant = assistant
         self.out = out
-        self.options: list[tuple[str, str]] = []  # (label, value) of the numbered buttons last shown
+        self.options: list[
+            tuple[str, str]
+        ] = []  # (label, value) of the numbered buttons last shown
         name = user or getpass.getuser() or "local"
         self.incoming = Incoming("terminal", user_id=name, chat_id=f"terminal:{name}")
 
@@ -41,7 +43,10 @@ class TerminalDoor:
         if line.startswith("/"):
             name, _, args = line[1:].partition(" ")
             return Command(name.lower(), args.strip())
-        for label, value in self.options:  # a label typed as shown ("0" children) wins over a number
+        for (
+            label,
+            value,
+        ) in self.options:  # a label typed as shown ("0" children) wins over a number
             if line == label:
                 return Pressed(value)
         if line.isdecimal() and 1 <= int(line) <= len(self.options):

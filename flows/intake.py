@@ -55,17 +55,25 @@ def _read_country(typed: str, ctx: Context) -> Parsed:
     if codes:
         options = tuple(Option(code, Country(code)) for code in codes[:8])
         return Parsed(candidates=options, problem=t("Which of these countries do you mean?"))
-    return Parsed(problem=t("I could not find that country. Please check the spelling or choose "
-                            "one of the buttons."))
+    return Parsed(
+        problem=t(
+            "I could not find that country. Please check the spelling or choose one of the buttons."
+        )
+    )
 
 
 def _number_reader(low: int, high: int) -> Reader:
     def read(typed: str, ctx: Context) -> Parsed:
-        digits = typed.strip().translate(str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789"))
+        digits = typed.strip().translate(
+            str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+        )
         if digits.isdecimal() and low <= int(digits) <= high:
             return Parsed(value=int(digits), ok=True)
-        return Parsed(problem=t("Please send a number from {low} to {high}, or choose a button.",
-                                low=low, high=high))
+        return Parsed(
+            problem=t(
+                "Please send a number from {low} to {high}, or choose a button.", low=low, high=high
+            )
+        )
 
     return read
 
@@ -73,11 +81,22 @@ def _number_reader(low: int, high: int) -> Reader:
 def _read_note(typed: str, ctx: Context) -> Parsed:
     text = " ".join(typed.split())
     if len(text) > NOTE_MAX_CHARS:
-        return Parsed(problem=t("Please keep the note under {limit} characters. Yours has {length}.",
-                                limit=NOTE_MAX_CHARS, length=len(text)))
+        return Parsed(
+            problem=t(
+                "Please keep the note under {limit} characters. Yours has {length}.",
+                limit=NOTE_MAX_CHARS,
+                length=len(text),
+            )
+        )
     clean, removed = scrub(text)
-    note = t("I removed something that looked like a phone number, e-mail address or ID number. "
-             "Please do not send such details here.") if removed else None
+    note = (
+        t(
+            "I removed something that looked like a phone number, e-mail address or ID number. "
+            "Please do not send such details here."
+        )
+        if removed
+        else None
+    )
     return Parsed(value=clean, ok=True, note=note)
 
 
@@ -146,8 +165,10 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "note",
-        t("Anything else the counsellor should know? Write a short note, or skip. Please do not "
-          "write names, phone numbers or document numbers."),
+        t(
+            "Anything else the counsellor should know? Write a short note, or skip. Please do not "
+            "write names, phone numbers or document numbers."
+        ),
         read=_read_note,
     ),
 )
@@ -178,7 +199,9 @@ def answer_label(slot: str, answers: Answers) -> Param:
         return int(value)
     labels = {option.value: option.label for option in question.options}
     if question.multi:
-        chosen = tuple(label for v, label in labels.items() if v in value and isinstance(label, Text))
+        chosen = tuple(
+            label for v, label in labels.items() if v in value and isinstance(label, Text)
+        )
         return chosen or pt("answer", "Nothing chosen")
     label = labels.get(str(value))
     return label if label is not None else pt("answer", "Not answered")

@@ -57,13 +57,15 @@ class UserText:
     text: str
 
 
-Param = Union[str, int, Decimal, date, datetime, Money, Country, Language, UserText, Text, tuple["Param", ...]]
+Param = Union[  # noqa: UP007 (a recursive alias needs Union)
+    str, int, Decimal, date, datetime, Money, Country, Language, UserText, Text, tuple["Param", ...]
+]
 
 # --- replies ---------------------------------------------------------------------------------
 
 MAX_CALLBACK_BYTES = 64
 
-Label = Union[Text, Country, Language, str]  # a plain str is shown as it is (digits)
+Label = Text | Country | Language | str  # a plain str is shown as it is (digits)
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,11 @@ def encode_reply(reply: Reply) -> dict[str, Any]:
     encoded_body = (
         encode_text(body)
         if isinstance(body, Text)
-        else {"$": "tpl", "name": body.name, "p": {k: encode_param(v) for k, v in body.params.items()}}
+        else {
+            "$": "tpl",
+            "name": body.name,
+            "p": {k: encode_param(v) for k, v in body.params.items()},
+        }
     )
     return {
         "body": encoded_body,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.model import (
@@ -64,6 +64,7 @@ class ConversationStore:
             if incoming.update_id is not None and not self._claim(tx, incoming.update_id, now):
                 return None
             key = self.keyring.client_key(incoming.channel, incoming.user_id)
+            lock_client(tx, key)
             row = tx.execute(
                 select(conversations).where(conversations.c.client_key == key).with_for_update()
             ).first()
@@ -79,16 +80,23 @@ class ConversationStore:
                 "pressed": incoming.pressed_message_id,
             }
             outbox_id = tx.execute(
-                insert(outbox).values(
+                insert(outbox)
+                .values(
                     chat_ref=self.keyring.seal(incoming.chat_id),
                     locale=outcome.locale,
                     payload=payload,
                     attempts=0,
                     next_attempt_at=now,
-                ).returning(outbox.c.id)
+                )
+                .returning(outbox.c.id)
             ).scalar_one()
-        return Delivery(outbox_id, incoming.chat_id, outcome.locale, outcome.replies,
-                        incoming.pressed_message_id)
+        return Delivery(
+            outbox_id,
+            incoming.chat_id,
+            outcome.locale,
+            outcome.replies,
+            incoming.pressed_message_id,
+        )
 
     def _claim(self, tx: Connection, update_id: int, now: datetime) -> bool:
         dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
@@ -96,11 +104,19 @@ class ConversationStore:
             dialect.insert(processed_updates)
             .values(update_id=update_id, processed_at=now)
             .on_conflict_do_nothing()
+            .returning(processed_updates.c.update_id)
         )
-        return claimed.rowcount == 1
+        return claimed.first() is not None
 
-    def _save(self, tx: Connection, key: str, before: Conversation | None, outcome: Outcome,
-              chat_id: str, now: datetime) -> None:
+    def _save(
+        self,
+        tx: Connection,
+        key: str,
+        before: Conversation | None,
+        outcome: Outcome,
+        chat_id: str,
+        now: datetime,
+    ) -> None:
         after = outcome.conversation
         if after is None:
             return
@@ -112,12 +128,21 @@ class ConversationStore:
             "updated_at": now,
         }
         if before is None:
-            tx.execute(insert(conversations).values(
-                client_key=key, office_id=self.office_id, version=1,
-                chat_ref=self.keyring.seal(chat_id), **values))
+            tx.execute(
+                insert(conversations).values(
+                    client_key=key,
+                    office_id=self.office_id,
+                    version=1,
+                    chat_ref=self.keyring.seal(chat_id),
+                    **values,
+                )
+            )
         else:
-            tx.execute(update(conversations).where(conversations.c.client_key == key)
-                       .values(version=conversations.c.version + 1, **values))
+            tx.execute(
+                update(conversations)
+                .where(conversations.c.client_key == key)
+                .values(version=conversations.c.version + 1, **values)
+            )
 
     def _apply(self, tx: Connection, key: str, effect: Effect, now: datetime) -> None:
         if isinstance(effect, DeleteClientData):
@@ -132,10 +157,14 @@ class ConversationStore:
         day = now.date()
         dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
         statement = dialect.insert(daily_counts).values(
-            day=day, office_id=self.office_id, metric=metric, count=1)
-        tx.execute(statement.on_conflict_do_update(
-            index_elements=["day", "office_id", "metric"],
-            set_={"count": daily_counts.c.count + 1}))
+            day=day, office_id=self.office_id, metric=metric, count=1
+        )
+        tx.execute(
+            statement.on_conflict_do_update(
+                index_elements=["day", "office_id", "metric"],
+                set_={"count": daily_counts.c.count + 1},
+            )
+        )
 
     # --- the outbox --------------------------------------------------------------------------
 
@@ -143,12 +172,19 @@ class ConversationStore:
         """Replies not yet confirmed as sent whose next attempt is due, oldest first."""
         with self.db.transaction() as tx:
             rows = tx.execute(
-                select(outbox).where(outbox.c.next_attempt_at <= now).order_by(outbox.c.id).limit(limit)
+                select(outbox)
+                .where(outbox.c.next_attempt_at <= now)
+                .order_by(outbox.c.id)
+                .limit(limit)
             ).all()
         return [
-            Delivery(row.id, self.keyring.open(row.chat_ref), row.locale,
-                     tuple(decode_reply(raw) for raw in row.payload["replies"]),
-                     row.payload.get("pressed"))
+            Delivery(
+                row.id,
+                self.keyring.open(row.chat_ref),
+                row.locale,
+                tuple(decode_reply(raw) for raw in row.payload["replies"]),
+                row.payload.get("pressed"),
+            )
             for row in rows
         ]
 
@@ -161,12 +197,16 @@ class ConversationStore:
         """Sending failed: try again later, waiting longer each time."""
         with self.db.transaction() as tx:
             attempts = tx.execute(
-                select(outbox.c.attempts).where(outbox.c.id == outbox_id)).scalar_one_or_none()
+                select(outbox.c.attempts).where(outbox.c.id == outbox_id)
+            ).scalar_one_or_none()
             if attempts is None:
                 return
             wait = RETRY_BACKOFF[min(attempts, len(RETRY_BACKOFF) - 1)]
-            tx.execute(update(outbox).where(outbox.c.id == outbox_id).values(
-                attempts=attempts + 1, next_attempt_at=now + timedelta(seconds=wait)))
+            tx.execute(
+                update(outbox)
+                .where(outbox.c.id == outbox_id)
+                .values(attempts=attempts + 1, next_attempt_at=now + timedelta(seconds=wait))
+            )
 
     def backlog(self) -> int:
         with self.db.transaction() as tx:
@@ -175,7 +215,9 @@ class ConversationStore:
     def prune_processed(self, before: datetime) -> int:
         """Forget update ids older than Telegram would ever send again (it keeps updates 24 hours)."""
         with self.db.transaction() as tx:
-            result = tx.execute(delete(processed_updates).where(processed_updates.c.processed_at < before))
+            result = tx.execute(
+                delete(processed_updates).where(processed_updates.c.processed_at < before)
+            )
             return int(result.rowcount)
 
     def purge_silent(self, before: datetime) -> int:
@@ -186,11 +228,26 @@ class ConversationStore:
 
     def counts(self) -> dict[str, int]:
         with self.db.transaction() as tx:
-            rows = tx.execute(select(daily_counts.c.metric, func.sum(daily_counts.c.count))
-                              .group_by(daily_counts.c.metric)).all()
+            rows = tx.execute(
+                select(daily_counts.c.metric, func.sum(daily_counts.c.count)).group_by(
+                    daily_counts.c.metric
+                )
+            ).all()
         return {metric: int(total) for metric, total in rows}
 
 
+def lock_client(tx: Connection, key: str) -> None:
+    """Serialise a client's steps until the transaction ends.
+
+    SQLite's BEGIN IMMEDIATE already admits one writer at a time. On PostgreSQL a row lock cannot
+    cover a client's first step (there is no row yet), so a transaction-scoped advisory lock on the
+    pseudonym does; other clients proceed in parallel.
+    """
+    if tx.dialect.name == "postgresql":
+        tx.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": int(key[:15], 16)})
+
+
 def _to_conversation(row: Any) -> Conversation:
-    return Conversation(row["state"], row["locale"], dict(row["answers"]), dict(row["data"]),
-                        row["version"])
+    return Conversation(
+        row["state"], row["locale"], dict(row["answers"]), dict(row["data"]), row["version"]
+    )

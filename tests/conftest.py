@@ -69,8 +69,11 @@ def clock() -> Clock:
 
 @pytest.fixture
 def settings(database: Database, keyring: Keyring) -> Settings:
-    return Settings(database_url=str(database.url.render_as_string(hide_password=False)),
-                    keyring=keyring, locales_dir=ROOT / "locales")
+    return Settings(
+        database_url=str(database.url.render_as_string(hide_password=False)),
+        keyring=keyring,
+        locales_dir=ROOT / "locales",
+    )
 
 
 @pytest.fixture

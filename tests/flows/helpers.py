@@ -10,8 +10,14 @@ from flows.model import Button, Conversation, Country, Event, Label, Language, O
 from flows.ports import Context
 
 LOCALES = ("de", "tr", "ar", "en", "fa_AF")
-COUNTRIES = {"iraq": ["IQ"], "irak": ["IQ"], "العراق": ["IQ"], "georgia": ["GE", "US-GA"],
-             "türkiye": ["TR"], "turkey": ["TR"]}
+COUNTRIES = {
+    "iraq": ["IQ"],
+    "irak": ["IQ"],
+    "العراق": ["IQ"],
+    "georgia": ["GE", "US-GA"],
+    "türkiye": ["TR"],
+    "turkey": ["TR"],
+}
 
 
 class FakeWording:
@@ -29,7 +35,9 @@ class FakeWording:
         return [c for c in COUNTRIES.get(typed.strip().casefold(), []) if len(c) == 2]
 
     def languages(self, typed: str) -> Sequence[str]:
-        return {"deutsch": ["de"], "english": ["en"], "arabic": ["ar"]}.get(typed.strip().casefold(), [])
+        return {"deutsch": ["de"], "english": ["en"], "arabic": ["ar"]}.get(
+            typed.strip().casefold(), []
+        )
 
 
 def context(hint: str | None = None) -> Context:
@@ -46,7 +54,9 @@ def values(outcome: Outcome) -> list[str]:
 
 
 def msgids(outcome: Outcome) -> list[str]:
-    return [r.body.msgid if isinstance(r.body, Text) else f"<{r.body.name}>" for r in outcome.replies]
+    return [
+        r.body.msgid if isinstance(r.body, Text) else f"<{r.body.name}>" for r in outcome.replies
+    ]
 
 
 class Client:

@@ -80,8 +80,13 @@ def test_intake_collects_every_answer_and_shows_a_summary() -> None:
     assert client.state == journey.SUMMARY
     assert client.conv is not None
     assert client.conv.answers == {
-        "country": "IQ", "adults": 2, "minors": 3, "situation": "tolerated",
-        "stay": "one_year_or_more", "interests": ["travel", "medical"], "interpreter": "ar",
+        "country": "IQ",
+        "adults": 2,
+        "minors": 3,
+        "situation": "tolerated",
+        "stay": "one_year_or_more",
+        "interests": ["travel", "medical"],
+        "interpreter": "ar",
         "note": "We have a small child with asthma.",
     }
     summary = client.last.replies[-1]  # type: ignore[union-attr]
@@ -230,8 +235,9 @@ def test_delete_for_an_unknown_client_stores_nothing() -> None:
     assert outcome.conversation is None and outcome.effects == ()
 
 
-@pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "document", "contact", "location",
-                                  "forwarded", "edited"])
+@pytest.mark.parametrize(
+    "kind", ["sticker", "photo", "voice", "document", "contact", "location", "forwarded", "edited"]
+)
 def test_media_and_forwards_are_answered_and_change_nothing(kind: str) -> None:
     """Check that media, contacts, forwards and edits get an answer and leave the step as it was."""
     client = accepted()

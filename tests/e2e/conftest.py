@@ -1,0 +1,43 @@
+"""The real python-telegram-bot Application, wired as in production, over an offline Bot API."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from telegram import Update
+
+from bot.app import build_application, process_batch
+from bot.assistant import Assistant
+from tests.e2e.fake_telegram import FakeBotAPI, UpdateFactory
+
+
+class Harness:
+    def __init__(self, application: Any, door: Any, api: FakeBotAPI, assistant: Assistant) -> None:
+        self.application, self.door, self.api, self.assistant = application, door, api, assistant
+
+    async def send(self, *updates: dict[str, Any]) -> None:
+        """Feed updates as the polling loop would (one batch)."""
+        await process_batch(
+            self.application, [Update.de_json(u, self.application.bot) for u in updates]
+        )
+
+    def take_calls(self) -> list[tuple[str, dict[str, Any]]]:
+        calls, self.api.calls = self.api.calls, []
+        return calls
+
+
+@pytest.fixture
+async def telegram(assistant: Assistant) -> AsyncIterator[Harness]:
+    assistant.settings = dataclasses.replace(assistant.settings, telegram_token="123456:TEST-TOKEN")
+    api = FakeBotAPI()
+    application, door = build_application(assistant, request=api)
+    async with application:
+        yield Harness(application, door, api, assistant)
+
+
+@pytest.fixture
+def user() -> UpdateFactory:
+    return UpdateFactory()

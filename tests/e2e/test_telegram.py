@@ -1,0 +1,291 @@
+"""End to end through python-telegram-bot's Application with an offline Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import poll
+from bot.cli import quiet_libraries
+from storage.tables import conversations, metadata
+from tests.e2e.conftest import Harness
+from tests.e2e.fake_telegram import UpdateFactory
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def check_golden(name: str, calls: list[tuple[str, dict[str, Any]]]) -> None:
+    """Compare the outgoing calls with the stored transcript (UPDATE_GOLDEN=1 rewrites it)."""
+    path = GOLDEN / f"{name}.json"
+    actual = [{"method": method, **params} for method, params in calls]
+    if os.environ.get("UPDATE_GOLDEN") or not path.exists():
+        path.write_text(json.dumps(actual, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    assert actual == json.loads(path.read_text(encoding="utf-8"))
+
+
+async def start(telegram: Harness, user: UpdateFactory, locale: str = "de") -> None:
+    await telegram.send(user.message("/start"))
+    await telegram.send(user.press(f"lang:{locale}"))
+    await telegram.send(user.press("privacy:accept"))
+
+
+def state_of(telegram: Harness) -> str | None:
+    with telegram.assistant.db.transaction() as tx:
+        return tx.execute(select(conversations.c.state)).scalar_one_or_none()
+
+
+async def test_a_whole_journey_matches_the_golden_transcript(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that the Bot API calls of a full German intake are exactly the recorded ones."""
+    await start(telegram, user)
+    for update in (
+        user.press("m:intake"),
+        user.message("Irak"),
+        user.press("a:adults:2"),
+        user.message("1"),
+        user.press("a:situation:obliged"),
+        user.press("a:stay:one_year_or_more"),
+        user.press("a:interests:business"),
+        user.press("a:interests:done"),
+        user.press("a:interpreter:chat"),
+        user.message("Wir brauchen einen Termin am Vormittag."),
+        user.press("sum:ok"),
+    ):
+        await telegram.send(update)
+    check_golden("journey_de", telegram.take_calls())
+    assert state_of(telegram) == "menu"
+
+
+async def test_a_button_press_is_answered_and_toggles_edit_the_message(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that each button press is answered, and choosing an interest edits that message."""
+    await start(telegram, user)
+    await telegram.send(user.press("m:intake"))
+    for slot in ("country", "adults", "minors", "situation", "stay"):
+        await telegram.send(user.press(f"a:{slot}:skip"))
+    telegram.take_calls()
+    await telegram.send(user.press("a:interests:travel", message_id=555))
+    methods = [(m, p.get("message_id")) for m, p in telegram.take_calls()]
+    assert methods == [("answerCallbackQuery", None), ("editMessageText", 555)]
+
+
+BAD_INPUTS = {
+    "sticker": {
+        "sticker": {
+            "file_id": "s",
+            "file_unique_id": "s",
+            "type": "regular",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+        }
+    },
+    "photo": {
+        "photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}],
+        "caption": "Sentinelcaption",
+    },
+    "voice": {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 1}},
+    "document": {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "passport.pdf"}},
+    "contact": {"contact": {"phone_number": "+4917655501234", "first_name": "Sentinelcontact"}},
+    "location": {"location": {"latitude": 48.1, "longitude": 11.6}},
+    "forwarded": {
+        "text": "Sentinelforwarded text",
+        "forward_origin": {
+            "type": "user",
+            "date": 1764000000,
+            "sender_user": {"id": 7300000009999, "is_bot": False, "first_name": "Sentinelthird"},
+        },
+    },
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_INPUTS))
+async def test_media_contacts_and_forwards_are_answered_and_not_stored(
+    telegram: Harness, user: UpdateFactory, kind: str
+) -> None:
+    """Check that media, contacts and forwards get a reply, keep the step, and leave no trace."""
+    await start(telegram, user)
+    await telegram.send(user.press("m:intake"))
+    telegram.take_calls()
+    await telegram.send(user.message(**BAD_INPUTS[kind]))
+    texts = telegram.api.sent_texts()
+    assert "nur Textnachrichten" in texts[0] or "only read text" in texts[0]
+    assert state_of(telegram) == "intake.country"
+    dump = database_dump(telegram)
+    for sentinel in ("Sentinel", "4917655501234", "7300000009999", "passport"):
+        assert sentinel not in dump
+
+
+@pytest.mark.parametrize(
+    "text", ["x" * 4000, "🙂🙂🙂", "أريد العودة إلى العراق مع عائلتي", "/unknown", "Hallo?"]
+)
+async def test_odd_text_where_a_button_is_expected_keeps_the_step(
+    telegram: Harness, user: UpdateFactory, text: str
+) -> None:
+    """Check that long, emoji, right-to-left or unknown text at a button step gets a hint and stays."""
+    await start(telegram, user)
+    await telegram.send(
+        user.press("m:intake"),
+    )
+    await telegram.send(user.press("a:country:IQ"))
+    await telegram.send(user.press("a:adults:1"))
+    await telegram.send(user.press("a:minors:0"))
+    telegram.take_calls()
+    await telegram.send(user.message(text))
+    assert state_of(telegram) == "intake.situation"
+    assert len(telegram.api.sent_texts()) == 2  # a hint, then the same question again
+
+
+async def test_edited_messages_and_stale_buttons_keep_the_step(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that an edited message and a button from an old message change nothing."""
+    await start(telegram, user)
+    await telegram.send(user.press("m:intake"))
+    await telegram.send(user.press("a:country:IQ"))
+    await telegram.send(user.edited("Syrien"))
+    await telegram.send(user.press("a:country:SY"))
+    assert state_of(telegram) == "intake.adults"
+
+
+async def test_the_same_update_twice_is_applied_once(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that Telegram delivering an update again produces no second step or reply."""
+    await start(telegram, user)
+    update = user.press("m:intake")
+    await telegram.send(update)
+    telegram.take_calls()
+    await telegram.send(update)
+    assert [m for m, _ in telegram.take_calls() if m != "answerCallbackQuery"] == []
+    assert state_of(telegram) == "intake.country"
+
+
+async def test_group_chats_are_ignored(telegram: Harness, user: UpdateFactory) -> None:
+    """Check that the assistant neither answers nor stores anything from a group chat."""
+    update = user.message("/start")
+    update["message"]["chat"] = {"id": -100123, "type": "supergroup", "title": "Group"}
+    await telegram.send(update)
+    assert telegram.take_calls() == [] and state_of(telegram) is None
+
+
+async def test_a_reply_that_could_not_be_sent_is_sent_later(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that a reply lost to a network failure stays in the outbox and is sent on the next flush."""
+    telegram.api.fail["sendMessage"] = 1
+    await telegram.send(user.message("/start"))
+    assert telegram.take_calls() == []
+    assert telegram.assistant.store.backlog() == 1
+    telegram.assistant.clock.now += __import__("datetime").timedelta(seconds=10)  # type: ignore[attr-defined]
+    sender = telegram.door.sender(telegram.application.bot)
+    assert await telegram.assistant.flush(sender) == 1
+    assert [m for m, _ in telegram.take_calls()] == ["sendMessage"]
+    assert telegram.assistant.store.backlog() == 0
+
+
+async def test_polling_confirms_an_update_only_after_its_step_committed(
+    telegram: Harness, user: UpdateFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Check that a step that fails is fetched again (same offset) and then applied once."""
+    store = telegram.assistant.store
+    original = store.handle
+    failures = {"left": 1}
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise OSError("database went away (test)")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(store, "handle", flaky)
+    first = user.message("/start")
+    stop = asyncio.Event()
+    await telegram.api.updates.put([first])
+    task = asyncio.create_task(poll(telegram.application, telegram.door, stop, timeout=0))
+    await asyncio.sleep(1.5)  # the failed update waits one pause before it is fetched again
+    await telegram.api.updates.put([first])  # Telegram re-sends what was not confirmed
+    for _ in range(100):
+        if telegram.api.sent_texts():
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await task
+    offsets = telegram.api.offsets
+    assert offsets[0] is None and first["update_id"] in offsets  # not confirmed after the failure
+    assert len(telegram.api.sent_texts()) == 1
+    assert state_of(telegram) == "language"
+
+
+def database_dump(telegram: Harness) -> str:
+    """Every value of every table, as text and as raw bytes, plus the SQLite file itself."""
+    parts = []
+    with telegram.assistant.db.transaction() as tx:
+        for table in metadata.sorted_tables:
+            for row in tx.execute(select(table)).all():
+                for value in row:
+                    parts.append(
+                        bytes(value).decode("latin-1")
+                        if isinstance(value, bytes)
+                        else json.dumps(value, default=str, ensure_ascii=False)
+                    )
+    url = telegram.assistant.db.url
+    if url.get_backend_name() == "sqlite" and url.database:
+        for path in Path(url.database).parent.glob(Path(url.database).name + "*"):
+            parts.append(path.read_bytes().decode("latin-1"))
+    return "\n".join(parts)
+
+
+async def test_no_telegram_identity_reaches_the_database_or_the_logs(
+    telegram: Harness, user: UpdateFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Check that names, username, user and chat id never appear in a database dump or the logs."""
+    quiet_libraries()
+    caplog.set_level(logging.DEBUG)
+    await start(telegram, user)
+    for update in (
+        user.press("m:intake"),
+        user.message("Irak"),
+        user.press("a:adults:2"),
+        user.message(**BAD_INPUTS["contact"]),
+        user.message(**BAD_INPUTS["forwarded"]),
+        user.press("a:minors:0"),
+        user.press("a:situation:skip"),
+        user.press("a:stay:skip"),
+        user.press("a:interests:done"),
+        user.press("a:interpreter:none"),
+        user.message("Ruf mich an: 0176 5550 1234, mail sentinel@example.org"),
+        user.press("sum:ok"),
+    ):
+        await telegram.send(update)
+    dump = database_dump(telegram)
+    logs = "\n".join(r.getMessage() for r in caplog.records)
+    assert "step Pressed" in logs  # the log is really captured
+    for sentinel in (
+        "7300000001337",
+        "Sentinelfirst",
+        "Sentinellast",
+        "sentinel_username",
+        "4917655501234",
+        "Sentinelthird",
+        "7300000009999",
+        "Sentinelforwarded",
+        "5550 1234",
+        "sentinel@example.org",
+        "123456:TEST-TOKEN",
+    ):
+        assert sentinel not in dump, sentinel
+        assert sentinel not in logs, sentinel
+    await telegram.send(user.message("/delete"))
+    await telegram.send(user.press("del:yes"))
+    assert state_of(telegram) is None

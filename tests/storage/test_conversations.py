@@ -1,0 +1,186 @@
+"""Storage contract: one step per transaction, once per update, replies kept until sent.
+
+Runs on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from flows.model import (
+    Conversation,
+    ConversationStarted,
+    DeleteClientData,
+    Outcome,
+    Reply,
+)
+from flows.text import t
+from storage.conversations import ConversationStore, Incoming
+from storage.crypto import Keyring
+from storage.db import Database
+from storage.tables import conversations, outbox, processed_updates
+
+NOW = datetime(2026, 11, 25, 10, 0)
+
+
+def incoming(update_id: int | None = 1, user: str = "4242") -> Incoming:
+    return Incoming("telegram", user, f"chat-{user}", update_id)
+
+
+def counter(conv: Conversation | None) -> Outcome:
+    """A step that counts how often it ran for this client."""
+    n = int(conv.data["n"]) + 1 if conv else 1
+    return Outcome(
+        Conversation("menu", "de", data={"n": n}), (Reply(t("Step {n}", n=n)),), locale="de"
+    )
+
+
+@pytest.fixture
+def store(database: Database, keyring: Keyring) -> ConversationStore:
+    return ConversationStore(database, keyring)
+
+
+def test_a_step_commits_state_and_reply_together(
+    store: ConversationStore, database: Database
+) -> None:
+    """Check that after one step the conversation and its reply are both stored."""
+    delivery = store.handle(incoming(), counter, NOW)
+    assert delivery is not None and delivery.chat_id == "chat-4242"
+    with database.transaction() as tx:
+        assert tx.execute(select(conversations.c.state, conversations.c.version)).all() == [
+            ("menu", 1)
+        ]
+        assert tx.execute(select(outbox.c.id)).scalars().all() == [delivery.outbox_id]
+
+
+def test_the_same_update_twice_changes_nothing(store: ConversationStore) -> None:
+    """Check that an update id seen before is skipped: no second step, no second reply."""
+    assert store.handle(incoming(7), counter, NOW) is not None
+    assert store.handle(incoming(7), counter, NOW) is None
+    delivery = store.handle(incoming(8), counter, NOW)
+    assert delivery is not None and delivery.replies[0].body.params["n"] == 2  # type: ignore[union-attr]
+    assert store.backlog() == 2
+
+
+def test_a_failing_step_stores_nothing_and_can_be_retried(
+    store: ConversationStore, database: Database
+) -> None:
+    """Check that a step that raises leaves no trace, so the same update can run again."""
+
+    def broken(conv: Conversation | None) -> Outcome:
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        store.handle(incoming(9), broken, NOW)
+    with database.transaction() as tx:
+        assert tx.execute(select(processed_updates)).all() == []
+        assert tx.execute(select(conversations)).all() == []
+    assert store.handle(incoming(9), counter, NOW) is not None
+
+
+def test_chat_ids_and_user_ids_are_never_stored_in_clear(
+    store: ConversationStore, database: Database
+) -> None:
+    """Check that neither the user id nor the chat id appears in any stored column."""
+    store.handle(Incoming("telegram", "731337000111", "731337000222", 1), counter, NOW)
+    with database.transaction() as tx:
+        for table in (conversations, outbox):
+            for row in tx.execute(select(table)).all():
+                dumped = repr(tuple(row)) + "".join(
+                    bytes(v).hex() + bytes(v).decode("latin-1") for v in row if isinstance(v, bytes)
+                )
+                assert "731337000111" not in dumped and "731337000222" not in dumped
+
+
+def test_delete_removes_the_conversation(store: ConversationStore, database: Database) -> None:
+    """Check that the delete effect removes the client's conversation in the same step."""
+    store.handle(incoming(1), counter, NOW)
+
+    def delete(conv: Conversation | None) -> Outcome:
+        return Outcome(None, (Reply(t("Deleted")),), (DeleteClientData(),), "de")
+
+    store.handle(incoming(2), delete, NOW)
+    with database.transaction() as tx:
+        assert tx.execute(select(conversations)).all() == []
+
+
+def test_unsent_replies_wait_and_back_off(store: ConversationStore) -> None:
+    """Check that a failed send keeps the reply, retries later, and a confirmed send removes it."""
+    delivery = store.handle(incoming(1), counter, NOW)
+    assert delivery is not None
+    store.failed(delivery.outbox_id, NOW)
+    assert store.due(NOW) == []
+    later = store.due(NOW + timedelta(seconds=6))
+    assert [d.outbox_id for d in later] == [delivery.outbox_id]
+    assert later[0].chat_id == "chat-4242" and later[0].replies == delivery.replies
+    store.sent(delivery.outbox_id)
+    assert store.backlog() == 0
+
+
+def test_one_clients_steps_never_interleave(store: ConversationStore, database: Database) -> None:
+    """Check that concurrent steps of one client run one after the other: none is lost."""
+
+    def slow_counter(conv: Conversation | None) -> Outcome:
+        time.sleep(0.002)  # widen the window in which an unlocked read would be stale
+        return counter(conv)
+
+    threads = [
+        threading.Thread(target=store.handle, args=(incoming(100 + i), slow_counter, NOW))
+        for i in range(12)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with database.transaction() as tx:
+        data, version = tx.execute(select(conversations.c.data, conversations.c.version)).one()
+    assert data["n"] == 12 and version == 12
+
+
+def test_different_clients_each_get_their_own_conversation(
+    store: ConversationStore, database: Database
+) -> None:
+    """Check that two clients never share a conversation, even with the same chat-like ids."""
+    store.handle(Incoming("telegram", "1", "1", 1), counter, NOW)
+    store.handle(Incoming("terminal", "1", "1", None), counter, NOW)
+    store.handle(Incoming("telegram", "2", "2", 2), counter, NOW)
+    with database.transaction() as tx:
+        assert tx.execute(select(conversations.c.version)).scalars().all() == [1, 1, 1]
+
+
+def test_counts_are_anonymous_daily_aggregates(store: ConversationStore) -> None:
+    """Check that counts survive deletion of the conversations they came from."""
+
+    def started(conv: Conversation | None) -> Outcome:
+        return Outcome(Conversation("menu"), (), (ConversationStarted(),))
+
+    store.handle(incoming(1, "a"), started, NOW)
+    store.handle(incoming(2, "b"), started, NOW)
+    assert store.purge_silent(NOW + timedelta(days=31)) == 2
+    assert store.counts() == {"conversations_started": 2}
+
+
+def test_old_update_ids_are_forgotten(store: ConversationStore) -> None:
+    """Check that pruning forgets update ids older than the cut-off and keeps newer ones."""
+    store.handle(incoming(1), counter, NOW - timedelta(days=3))
+    store.handle(incoming(2), counter, NOW)
+    assert store.prune_processed(NOW - timedelta(days=2)) == 1
+
+
+def test_migrations_build_exactly_the_declared_tables(database: Database) -> None:
+    """Check that the Alembic migrations and the table declarations agree."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from storage.tables import metadata
+
+    with database.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert diff == []
+    assert version is not None
