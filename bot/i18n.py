@@ -81,6 +81,7 @@ class Catalogs:
         with (locales_dir / "languages.toml").open("rb") as handle:
             listed = tomllib.load(handle)["language"]
         raw: dict[str, gettext.NullTranslations] = {}
+        self.names = {entry["code"]: entry["name"] for entry in listed}  # shipped or not yet
         for entry in listed:
             code = entry["code"]
             po = self.po_path(code)

@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton, format_time, get_day_names
+from babel.dates import format_date, format_time, get_day_names
 from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -63,7 +63,9 @@ class Renderer:
         code = self.locale(locale)
         body = reply.body
         text = self.template(body, code) if isinstance(body, Template) else self.text(body, code)
-        buttons = tuple(tuple((self.label(b.label, code), b.value) for b in row) for row in reply.buttons)
+        buttons = tuple(
+            tuple((self.label(b.label, code), b.value) for b in row) for row in reply.buttons
+        )
         return Message(self.directed(text, code), buttons, reply.replaces_pressed)
 
     def label(self, label: Label, locale: str) -> str:
@@ -96,10 +98,19 @@ class Renderer:
             return html.escape(item.msgid, quote=False).format_map(values)
 
     def template(self, template: Template, locale: str) -> str:
-        context = {name: Markup(self.param(value, locale)) for name, value in template.params.items()}
-        rendered = self.environment(locale).get_template(f"client/{template.name}.j2").render(
-            office=self.office_view(locale), retention_days=self.retention_days,
-            language=self.catalogs.languages.get(locale), **context)
+        context = {
+            name: Markup(self.param(value, locale)) for name, value in template.params.items()
+        }
+        rendered = (
+            self.environment(locale)
+            .get_template(f"client/{template.name}.j2")
+            .render(
+                office=self.office_view(locale),
+                retention_days=self.retention_days,
+                language=self.catalogs.languages.get(locale),
+                **context,
+            )
+        )
         return "\n".join(line.rstrip() for line in rendered.strip().splitlines())
 
     # --- parameters --------------------------------------------------------------------------
@@ -134,7 +145,12 @@ class Renderer:
             return format_currency(value.amount, value.currency, locale=locale), False
         if isinstance(value, datetime):
             local = value.astimezone(BERLIN)
-            return format_skeleton("yMMMMEEEEdHm", local, locale=locale), False
+            # CLDR's own pattern joins date and time ("{1} um {0}", "{1}, {0}"): no glued fragments.
+            joiner = str(Locale.parse(locale).datetime_formats["long"])
+            day = format_date(local, "full", locale=locale)
+            return joiner.replace("{1}", day).replace(
+                "{0}", format_time(local, "short", locale=locale)
+            ), False
         if isinstance(value, date):
             return format_date(value, "full", locale=locale), False
         text = str(value)
@@ -143,9 +159,8 @@ class Renderer:
     def language_name(self, code: str, in_locale: str | None) -> str:
         """A language's name: in itself (from languages.toml) or in another language (CLDR)."""
         if in_locale is None:
-            info = self.catalogs.languages.get(code)
-            if info is not None:
-                return info.name
+            if code in self.catalogs.names:
+                return self.catalogs.names[code]
             in_locale = code
         name = Locale.parse(code).get_display_name(in_locale) or code
         return name[:1].upper() + name[1:]
@@ -160,8 +175,9 @@ class Renderer:
         """In right-to-left languages, mark lines that would otherwise start left to right."""
         if not self.is_rtl(locale):
             return text
-        return "\n".join(RLM + line if line and not _starts_rtl(line) else line
-                         for line in text.split("\n"))
+        return "\n".join(
+            RLM + line if line and not _starts_rtl(line) else line for line in text.split("\n")
+        )
 
     def locale(self, locale: str | None) -> str:
         return locale if locale in self.catalogs.languages else self.catalogs.source
@@ -170,9 +186,14 @@ class Renderer:
 
     def environment(self, locale: str) -> Environment:
         if locale not in self._environments:
-            env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
-                              undefined=StrictUndefined, extensions=["jinja2.ext.i18n"],
-                              trim_blocks=True, lstrip_blocks=True)
+            env = Environment(
+                loader=FileSystemLoader(TEMPLATES),
+                autoescape=True,
+                undefined=StrictUndefined,
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
             env.install_gettext_translations(self.catalogs.get(locale), newstyle=True)  # type: ignore[attr-defined]
             self._environments[locale] = env
         return self._environments[locale]
@@ -198,7 +219,9 @@ class Renderer:
             else:
                 runs.append([day])
         days = format_list(
-            [names[r[0]] if len(r) == 1 else f"{names[r[0]]}–{names[r[-1]]}" for r in runs], locale=locale)
+            [names[r[0]] if len(r) == 1 else f"{names[r[0]]}–{names[r[-1]]}" for r in runs],
+            locale=locale,
+        )
         span = f"{format_time(start, 'short', locale=locale)}–{format_time(end, 'short', locale=locale)}"
         if self.is_rtl(locale):
             span = f"{LRI}{span}{PDI}"
