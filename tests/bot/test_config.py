@@ -65,5 +65,5 @@ def test_a_broken_office_file_names_the_file(tmp_path: Path) -> None:
     """Check that an unreadable office file fails at start with the file named."""
     office = tmp_path / "office.toml"
     office.write_text("[office\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="office.toml"):
+    with pytest.raises(ConfigError, match=r"office\.toml"):
         load({"COMEHOME_DATA_DIR": str(tmp_path), "COMEHOME_OFFICE_FILE": str(office)})
