@@ -25,7 +25,8 @@ def quiet_libraries() -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Start on Telegram when a token is configured, otherwise as a chat in the terminal."""
+    """Start on Telegram (long polling, or webhook when COMEHOME_WEBHOOK_URL is set) when a token is
+    configured, otherwise as a chat in the terminal."""
     settings = config.load()
     if not settings.telegram_token:
         print(
@@ -35,9 +36,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         return cmd_chat(args)
     from bot.app import run_telegram
     from bot.assistant import Assistant
+    from bot.webhook import run_webhook
 
     setup_logging(settings.log_level)
-    asyncio.run(run_telegram(Assistant.build(settings)))
+    runner = run_webhook if settings.webhook_url else run_telegram
+    asyncio.run(runner(Assistant.build(settings)))
     return 0
 
 
@@ -80,6 +83,7 @@ def cmd_keys_new(args: argparse.Namespace) -> int:
 
     print(f"COMEHOME_PEPPER={new_secret()}")
     print(f"COMEHOME_CHAT_KEYS=k1:{new_secret()}")
+    print(f"COMEHOME_WEBHOOK_SECRET={new_secret()}")
     return 0
 
 

@@ -58,6 +58,10 @@ class Settings:
     locales_dir: Path = ROOT / "locales"
     log_level: str = "INFO"
     retention_days: int = 30
+    webhook_url: str = ""  # public HTTPS URL Telegram posts to; empty: long polling
+    webhook_secret: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
 
 
 def load(env: Mapping[str, str] | None = None) -> Settings:
@@ -69,6 +73,9 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
     log_level = env.get("COMEHOME_LOG_LEVEL", "INFO").upper()
     if production and log_level == "DEBUG":
         raise ConfigError("DEBUG logging is not allowed in production: it could log personal data.")
+    if env.get("COMEHOME_WEBHOOK_URL") and len(env.get("COMEHOME_WEBHOOK_SECRET", "")) < 32:
+        raise ConfigError("COMEHOME_WEBHOOK_SECRET must be set to at least 32 random characters "
+                          "(`comehome keys new` prints one).")
     office_file = env.get("COMEHOME_OFFICE_FILE")
     office = load_office(Path(office_file)) if office_file else Office()
     return Settings(
@@ -81,6 +88,10 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         default_locale=env.get("COMEHOME_DEFAULT_LOCALE", "de"),
         locales_dir=Path(env.get("COMEHOME_LOCALES_DIR", ROOT / "locales")),
         log_level=log_level,
+        webhook_url=env.get("COMEHOME_WEBHOOK_URL", ""),
+        webhook_secret=env.get("COMEHOME_WEBHOOK_SECRET", ""),
+        webhook_listen=env.get("COMEHOME_WEBHOOK_LISTEN", "127.0.0.1"),
+        webhook_port=int(env.get("COMEHOME_WEBHOOK_PORT", "8443")),
     )
 
 

@@ -120,6 +120,13 @@ class TelegramDoor:
     def sender(self, bot: Bot) -> _Sender:
         return _Sender(bot)
 
+    def consume_failure(self, update_id: int) -> bool:
+        """Whether this update's step failed (and forget it)."""
+        if update_id in self.failed:
+            self.failed.discard(update_id)
+            return True
+        return False
+
     def take_failed(self) -> set[int]:
         failed, self.failed = self.failed, set()
         return failed

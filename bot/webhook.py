@@ -1,0 +1,98 @@
+"""Webhook mode: Telegram posts updates to us; we answer 200 only after the step committed.
+
+A request without the right `X-Telegram-Bot-Api-Secret-Token` gets 403 and is not read. A body
+that is not an update gets 200 (so Telegram does not retry it forever) and a log line without
+content. A step that could not be committed gets 500, so Telegram delivers the update again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import signal
+from typing import Any
+
+import tornado.web
+from telegram import Update
+from telegram.ext import Application
+
+from bot.assistant import Assistant
+from bot.telegram_door import TelegramDoor
+
+log = logging.getLogger(__name__)
+
+MIN_SECRET_LENGTH = 32
+
+
+class UpdateHandler(tornado.web.RequestHandler):
+    def initialize(self, ptb: Application, door: TelegramDoor, secret: str) -> None:  # type: ignore[type-arg, override]
+        self.ptb, self.door, self.secret = ptb, door, secret
+
+    async def post(self) -> None:
+        given = self.request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            log.warning("webhook request with a wrong secret token refused")
+            self.set_status(403)
+            return
+        try:
+            update = Update.de_json(json.loads(self.request.body), self.ptb.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            update = None
+        if update is None:
+            log.warning("webhook body is not an update; ignored")
+            return
+        await self.ptb.process_update(update)
+        if self.door.consume_failure(update.update_id):
+            self.set_status(500)
+
+    def data_received(self, chunk: bytes) -> Any:  # pragma: no cover - streaming is not used
+        return None
+
+
+class HealthHandler(tornado.web.RequestHandler):
+    def get(self) -> None:
+        self.write("ok\n")
+
+
+def web_app(
+    application: Application, door: TelegramDoor, secret: str, path: str = "/telegram"
+) -> tornado.web.Application:  # type: ignore[type-arg]
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ValueError(f"the webhook secret must be at least {MIN_SECRET_LENGTH} characters")
+    return tornado.web.Application(
+        [
+            (path, UpdateHandler, {"ptb": application, "door": door, "secret": secret}),
+            ("/healthz", HealthHandler),
+        ]
+    )
+
+
+async def run_webhook(assistant: Assistant) -> None:
+    """Serve updates posted by Telegram until SIGINT/SIGTERM; set the webhook at start."""
+    from bot.app import ALLOWED_UPDATES, HOUSEKEEPING_EVERY, OUTBOX_EVERY, build_application, every
+
+    settings = assistant.settings
+    application, door = build_application(assistant)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with application:
+        server = web_app(application, door, settings.webhook_secret).listen(
+            settings.webhook_port, settings.webhook_listen, xheaders=True
+        )
+        await application.bot.set_webhook(
+            settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+        log.info("webhook set; listening on %s:%d", settings.webhook_listen, settings.webhook_port)
+        send = door.sender(application.bot)
+        await asyncio.gather(
+            stop.wait(),
+            every(OUTBOX_EVERY, stop, lambda: assistant.flush(send)),
+            every(HOUSEKEEPING_EVERY, stop, assistant.housekeeping),
+        )
+        server.stop()
