@@ -25,6 +25,9 @@ from storage.db import Database
 from storage.tables import conversations, daily_counts, outbox, processed_updates
 
 RETRY_BACKOFF = (5, 30, 120, 600, 1800)  # seconds before the next attempt to send
+# The instance that committed a step sends its replies at once; only if it has not confirmed them
+# within the lease (it crashed, or the network failed) may any instance's outbox flush take over.
+LEASE = timedelta(seconds=15)
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ class ConversationStore:
                     locale=outcome.locale,
                     payload=payload,
                     attempts=0,
-                    next_attempt_at=now,
+                    next_attempt_at=now + LEASE,
                 )
                 .returning(outbox.c.id)
             ).scalar_one()

@@ -184,3 +184,13 @@ def test_migrations_build_exactly_the_declared_tables(database: Database) -> Non
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     assert diff == []
     assert version is not None
+
+
+def test_a_due_reply_is_claimed_by_one_flush_only(store: ConversationStore) -> None:
+    """Check that two instances flushing at once never both take the same unsent reply."""
+    delivery = store.handle(incoming(1), counter, NOW)
+    assert delivery is not None
+    assert store.due(NOW) == []  # the instance that made it still holds it
+    later = NOW + timedelta(seconds=20)  # that instance died without confirming
+    assert [d.outbox_id for d in store.due(later)] == [delivery.outbox_id]
+    assert store.due(later) == []  # claimed: a second flush finds nothing
