@@ -172,14 +172,21 @@ class ConversationStore:
     # --- the outbox --------------------------------------------------------------------------
 
     def due(self, now: datetime, limit: int = 100) -> Sequence[Delivery]:
-        """Replies not yet confirmed as sent whose next attempt is due, oldest first."""
+        """Claim the unconfirmed replies whose next attempt is due, oldest first, for one lease."""
         with self.db.transaction() as tx:
             rows = tx.execute(
                 select(outbox)
                 .where(outbox.c.next_attempt_at <= now)
                 .order_by(outbox.c.id)
                 .limit(limit)
+                .with_for_update(skip_locked=True)
             ).all()
+            if rows:
+                tx.execute(
+                    update(outbox)
+                    .where(outbox.c.id.in_([row.id for row in rows]))
+                    .values(next_attempt_at=now + LEASE)
+                )
         return [
             Delivery(
                 row.id,
