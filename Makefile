@@ -27,8 +27,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-diagram: $(STAMP)  ## Regenerate the journey diagram that the README embeds
-	$(BIN)/comehome diagram -o docs/journey.mmd
+diagram: $(STAMP)  ## Regenerate docs/journey.mmd and the README's diagram and transcript
+	$(BIN)/comehome readme
 
 i18n-check: $(STAMP)
 	$(BIN)/comehome i18n check

@@ -77,6 +77,14 @@ def cmd_diagram(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_readme(args: argparse.Namespace) -> int:
+    """Regenerate the README's journey diagram and terminal transcript (and docs/journey.mmd)."""
+    from bot.readme import refresh
+
+    refresh()
+    return 0
+
+
 def cmd_keys_new(args: argparse.Namespace) -> int:
     """Print a fresh pepper and chat key for production (set them in the environment)."""
     from storage.crypto import new_secret
@@ -100,6 +108,8 @@ def parser() -> argparse.ArgumentParser:
     diagram = sub.add_parser("diagram", help=cmd_diagram.__doc__, description=cmd_diagram.__doc__)
     diagram.add_argument("--output", "-o", help="write to this file instead of standard output")
     diagram.set_defaults(func=cmd_diagram)
+    readme = sub.add_parser("readme", help=cmd_readme.__doc__, description=cmd_readme.__doc__)
+    readme.set_defaults(func=cmd_readme)
     keys = sub.add_parser("keys", help="manage secrets", description="Manage secrets.")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     new = keys_sub.add_parser("new", help=cmd_keys_new.__doc__, description=cmd_keys_new.__doc__)

@@ -45,6 +45,8 @@ class Database:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with self.engine.begin() as connection:
+            if not self.is_sqlite:  # several instances starting at once migrate one after another
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(4242424242)")
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
