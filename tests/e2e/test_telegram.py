@@ -289,3 +289,27 @@ async def test_no_telegram_identity_reaches_the_database_or_the_logs(
     await telegram.send(user.message("/delete"))
     await telegram.send(user.press("del:yes"))
     assert state_of(telegram) is None
+
+
+async def test_a_reply_left_unsent_by_a_crash_is_sent_after_restart(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that a step committed just before a crash has its reply sent by the restarted bot."""
+    from datetime import timedelta
+
+    from telegram import Update
+
+    from bot.app import build_application
+    from bot.telegram_door import translate
+    from tests.e2e.fake_telegram import FakeBotAPI
+
+    update = Update.de_json(user.message("/start"), telegram.application.bot)
+    incoming, event, language = translate(update)  # type: ignore[misc]
+    await telegram.assistant.handle(incoming, event, language)  # committed; then the process dies
+    assert telegram.api.calls == []
+    telegram.assistant.clock.now += timedelta(seconds=20)  # type: ignore[attr-defined]
+    api = FakeBotAPI()
+    restarted, door = build_application(telegram.assistant, request=api)
+    async with restarted:
+        assert await telegram.assistant.flush(door.sender(restarted.bot)) == 1
+    assert [(m, p["chat_id"]) for m, p in api.calls] == [("sendMessage", 7300000001337)]

@@ -194,3 +194,26 @@ def test_a_due_reply_is_claimed_by_one_flush_only(store: ConversationStore) -> N
     later = NOW + timedelta(seconds=20)  # that instance died without confirming
     assert [d.outbox_id for d in store.due(later)] == [delivery.outbox_id]
     assert store.due(later) == []  # claimed: a second flush finds nothing
+
+
+def test_a_slow_client_does_not_hold_up_another(
+    store: ConversationStore, database: Database
+) -> None:
+    """Check that on PostgreSQL a second client's step completes while the first one's is still open."""
+    if database.is_sqlite:
+        pytest.skip("SQLite admits one writer at a time by design; PostgreSQL locks per client")
+    inside, release = threading.Event(), threading.Event()
+
+    def slow(conv: Conversation | None) -> Outcome:
+        inside.set()
+        release.wait(10)
+        return counter(conv)
+
+    first = threading.Thread(target=store.handle, args=(incoming(1, "slow"), slow, NOW))
+    first.start()
+    assert inside.wait(10)
+    started = time.perf_counter()
+    assert store.handle(incoming(2, "quick"), counter, NOW) is not None
+    assert time.perf_counter() - started < 5 and first.is_alive()
+    release.set()
+    first.join()
