@@ -1,0 +1,156 @@
+"""`comehome i18n check`: what is missing or broken in each language, for translators and CI.
+
+Errors (exit 1): placeholders that differ from the source, unbalanced or unknown Telegram-HTML
+tags, a leading/trailing newline that differs, plural forms missing or a wrong `Plural-Forms`
+header, texts over Telegram's limits, and whatever `msgfmt --check` (GNU gettext) finds.
+Missing and fuzzy messages are reported, not errors: the source text is shown until translated.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from babel import Locale
+from babel.messages.catalog import Catalog, Message
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po
+
+from bot.i18n import placeholders
+
+ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "tg-spoiler", "blockquote"}
+MESSAGE_LIMIT = 4096  # sendMessage
+LABEL_LIMIT = 64  # button labels (msgctxt button/edit/…): keep them short enough for a phone
+_TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
+
+
+@dataclass
+class Report:
+    code: str
+    total: int = 0
+    translated: int = 0
+    fuzzy: int = 0
+    missing: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def coverage(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+
+def tag_problem(text: str) -> str | None:
+    """None when every tag is allowed by Telegram and opened and closed in order."""
+    stack: list[str] = []
+    for closing, name in _TAG.findall(text):
+        if name not in ALLOWED_TAGS:
+            return f"tag <{name}> is not allowed in Telegram HTML"
+        if not closing:
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            return f"tag </{name}> is not balanced"
+    return f"tag <{stack[-1]}> is never closed" if stack else None
+
+
+def check_message(message: Message, catalog: Catalog) -> list[str]:
+    ids = message.id if isinstance(message.id, tuple) else (message.id,)
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    where = f"msgid {ids[0][:50]!r}"
+    problems = []
+    if isinstance(message.id, tuple):
+        expected = catalog.num_plurals
+        if len(strings) != expected or (any(strings) and not all(strings)):
+            problems.append(
+                f"{where}: needs {expected} plural forms, has {sum(map(bool, strings))}"
+            )
+    for translated in filter(None, strings):
+        source = ids[0] if len(ids) == 1 else ids[-1]
+        if placeholders(translated) != placeholders(source) and placeholders(
+            translated
+        ) != placeholders(ids[0]):
+            problems.append(
+                f"{where}: placeholders {sorted(placeholders(translated))} "
+                f"differ from the source {sorted(placeholders(source))}"
+            )
+        if (problem := tag_problem(translated)) and not tag_problem(ids[0]):
+            problems.append(f"{where}: {problem}")
+        if translated.startswith("\n") != ids[0].startswith("\n") or translated.endswith(
+            "\n"
+        ) != ids[0].endswith("\n"):
+            problems.append(f"{where}: leading or trailing newline differs from the source")
+        limit = LABEL_LIMIT if message.context else MESSAGE_LIMIT
+        if len(translated) > limit:
+            problems.append(f"{where}: {len(translated)} characters, over the limit of {limit}")
+    return problems
+
+
+def check_catalog(code: str, po: Path, template: Catalog) -> Report:
+    report = Report(code)
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=code)
+    expected_plurals = get_plural(Locale.parse(code))
+    if catalog.num_plurals != expected_plurals.num_plurals:
+        report.errors.append(
+            f"Plural-Forms has {catalog.num_plurals} forms; {code} needs "
+            f"{expected_plurals.num_plurals} ({expected_plurals.plural_forms})"
+        )
+    for message in template:
+        if not message.id:
+            continue
+        report.total += 1
+        translated = catalog.get(message.id, message.context)
+        strings = translated.string if translated is not None else ""
+        if isinstance(strings, tuple) and any(strings) and not all(strings):
+            report.errors.append(
+                f"msgid {message.id[0][:50]!r}: needs {catalog.num_plurals} "
+                f"plural forms, has {sum(map(bool, strings))}"
+            )
+        if translated is None or not (all(strings) if isinstance(strings, tuple) else strings):
+            report.missing.append(message.id[0] if isinstance(message.id, tuple) else message.id)
+            continue
+        if translated.fuzzy:
+            report.fuzzy += 1
+            continue
+        report.translated += 1
+        report.errors.extend(check_message(translated, catalog))
+    if shutil.which("msgfmt"):
+        result = subprocess.run(
+            ["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True
+        )
+        if result.returncode:
+            report.errors.extend(line for line in result.stderr.splitlines() if line.strip())
+    return report
+
+
+def run_check(locales: Path, pot: Path, out: TextIO, languages: list[str] | None = None) -> int:
+    started = time.perf_counter()
+    with pot.open("rb") as handle:
+        template = read_po(handle)
+    listed = tomllib.loads((locales / "languages.toml").read_text(encoding="utf-8"))["language"]
+    reports = []
+    for entry in listed:
+        code = entry["code"]
+        po = locales / code / "LC_MESSAGES" / "messages.po"
+        if entry.get("source") or not po.exists() or (languages and code not in languages):
+            continue
+        reports.append(check_catalog(code, po, template))
+    out.write(f"{'language':<10}{'coverage':>10}{'fuzzy':>7}{'missing':>9}{'errors':>8}\n")
+    for report in reports:
+        out.write(
+            f"{report.code:<10}{report.coverage:>9.1f}%{report.fuzzy:>7}"
+            f"{len(report.missing):>9}{len(report.errors):>8}\n"
+        )
+    for report in reports:
+        for error in report.errors:
+            out.write(f"{report.code}: error: {error}\n")
+    errors = sum(len(report.errors) for report in reports)
+    out.write(
+        f"checked {len(reports)} languages in {time.perf_counter() - started:.2f} s: "
+        f"{errors} errors\n"
+    )
+    return 1 if errors else 0
