@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 OUTBOX_EVERY = 5.0  # seconds between retries of unsent replies
 HOUSEKEEPING_EVERY = 3600.0
+REMINDERS_EVERY = 60.0
 
 
 def build_application(
@@ -122,5 +123,6 @@ async def run_telegram(assistant: Assistant) -> None:
         await asyncio.gather(
             poll(application, door, stop),
             every(OUTBOX_EVERY, stop, lambda: assistant.flush(send)),
+            every(REMINDERS_EVERY, stop, lambda: assistant.remind(send)),
             every(HOUSEKEEPING_EVERY, stop, assistant.housekeeping),
         )

@@ -10,16 +10,18 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
 from bot.i18n import Catalogs
 from bot.render import Message, Renderer
+from bot.support_file import SupportFile
 from bot.wording import Wording
+from flows import booking
 from flows.engine import step
 from flows.model import Conversation, Event, Outcome
-from flows.ports import Context
+from flows.ports import Bookings, Context
 from storage.conversations import ConversationStore, Delivery, Incoming
 from storage.db import Database
 
@@ -45,37 +47,51 @@ class Assistant:
     renderer: Renderer
     wording: Wording
     clock: Clock = utc_now
+    support: SupportFile | None = None  # the support on offer; None: figures are not shown
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = utc_now, migrate: bool = True) -> Assistant:
+        support = SupportFile(settings.support_file)  # an invalid file stops the start here
         db = Database(settings.database_url)
         if migrate:
             db.migrate()
         catalogs = Catalogs(settings.locales_dir)
         renderer = Renderer(catalogs, settings.office, settings.retention_days)
         store = ConversationStore(db, settings.keyring, settings.office.id)
-        return cls(settings, db, store, catalogs, renderer, Wording(renderer), clock)
+        return cls(settings, db, store, catalogs, renderer, Wording(renderer), clock, support)
 
     def context(self, language_code: str | None) -> Context:
-        return Context(now=self.clock(), locales=self.catalogs.codes, wording=self.wording,
-                       hint=self.catalogs.suggest(language_code))
+        catalogue = self.support.current() if self.support else None  # edits show up next step
+        return Context(
+            now=self.clock(),
+            locales=self.catalogs.codes,
+            wording=self.wording,
+            hint=self.catalogs.suggest(language_code),
+            catalogue=catalogue,
+        )
 
-    async def handle(self, incoming: Incoming, event: Event, language_code: str | None) -> Delivery | None:
+    async def handle(
+        self, incoming: Incoming, event: Event, language_code: str | None
+    ) -> Delivery | None:
         """One step, committed. None when the update was seen before or nothing is to be said."""
         started = time.perf_counter()
         ctx = self.context(language_code)
         states: list[str] = []
 
-        def stepper(conv: Conversation | None) -> Outcome:
-            outcome = step(conv, event, ctx)
+        def stepper(conv: Conversation | None, bookings: Bookings) -> Outcome:
+            outcome = step(conv, event, replace(ctx, bookings=bookings))
             after = outcome.conversation.state if outcome.conversation else "-"
             states.extend([conv.state if conv else "-", after])
             return outcome
 
         delivery = await asyncio.to_thread(self.store.handle, incoming, stepper, ctx.now)
         # Only the kind of event and the states: never identifiers or what the client wrote.
-        log.info("step %s %s -> %s in %.1f ms", type(event).__name__, *(states or ["dup", "dup"]),
-                 (time.perf_counter() - started) * 1000)
+        log.info(
+            "step %s %s -> %s in %.1f ms",
+            type(event).__name__,
+            *(states or ["dup", "dup"]),
+            (time.perf_counter() - started) * 1000,
+        )
         return delivery
 
     def render(self, delivery: Delivery) -> list[Message]:
@@ -99,10 +115,24 @@ class Assistant:
             sent += await self.deliver(delivery, send)
         return sent
 
+    async def remind(self, send: Send) -> int:
+        """Queue due reminders and waiting-list news (each exactly once), then send the outbox."""
+        now = self.clock()
+        queued = await asyncio.to_thread(self.store.enqueue_reminders, now, booking.reminder)
+        queued += await asyncio.to_thread(
+            self.store.enqueue_waiting_news, now, booking.waiting_list_news
+        )
+        if queued:
+            log.info("queued %d reminders and waiting-list messages", queued)
+            await self.flush(send)
+        return queued
+
     async def housekeeping(self) -> None:
         """Forget old update ids and conversations past the retention period."""
         now = self.clock()
         await asyncio.to_thread(self.store.prune_processed, now - timedelta(days=2))
-        purged = await asyncio.to_thread(self.store.purge_silent, now - timedelta(days=self.settings.retention_days))
+        purged = await asyncio.to_thread(
+            self.store.purge_silent, now - timedelta(days=self.settings.retention_days)
+        )
         if purged:
             log.info("retention: deleted %d silent conversations", purged)

@@ -47,11 +47,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     """Chat with the assistant in the terminal (reads a script from stdin when it is not a terminal)."""
     from bot.assistant import Assistant
+    from bot.demo import seed_demo_office
     from bot.terminal_door import chat
 
     settings = config.load()
     setup_logging("WARNING")
-    asyncio.run(chat(Assistant.build(settings), getattr(args, "user", None)))
+    assistant = Assistant.build(settings)
+    if not settings.production:
+        seed_demo_office(assistant.db, settings.office.id)
+    asyncio.run(chat(assistant, getattr(args, "user", None)))
     return 0
 
 
@@ -115,8 +119,12 @@ def parser() -> argparse.ArgumentParser:
     new = keys_sub.add_parser("new", help=cmd_keys_new.__doc__, description=cmd_keys_new.__doc__)
     new.set_defaults(func=cmd_keys_new)
     from bot.i18n_cli import add_parser as add_i18n
+    from bot.office_cli import add_parser as add_office
+    from bot.support_cli import add_parser as add_support
 
     add_i18n(sub)
+    add_support(sub)
+    add_office(sub)
     return root
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 
-from storage.crypto import Keyring, KeyError_, new_secret
+from storage.crypto import KeyError_, Keyring, new_secret
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -33,8 +33,10 @@ class Hours:
 class Office:
     id: str = "muenchen"
     name: str = "Coming Home – Büro für Rückkehrhilfen"
-    organisation: str = ("Landeshauptstadt München, Sozialreferat, Amt für Wohnen und Migration, "
-                         "Migration und Flüchtlinge")
+    organisation: str = (
+        "Landeshauptstadt München, Sozialreferat, Amt für Wohnen und Migration, "
+        "Migration und Flüchtlinge"
+    )
     address: tuple[str, ...] = ("Werinherstr. 87, Haus 24a", "81541 München")
     phone: str = ""
     email: str = ""
@@ -62,6 +64,12 @@ class Settings:
     webhook_secret: str = ""
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    support_file: Path = ROOT / "support.toml"  # the support on offer (programmes, dated figures)
+
+
+def support_file(env: Mapping[str, str]) -> Path:
+    """The support catalogue's file: COMEHOME_SUPPORT_FILE, or support.toml in the repository."""
+    return Path(env.get("COMEHOME_SUPPORT_FILE") or ROOT / "support.toml")
 
 
 def load(env: Mapping[str, str] | None = None) -> Settings:
@@ -74,8 +82,10 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
     if production and log_level == "DEBUG":
         raise ConfigError("DEBUG logging is not allowed in production: it could log personal data.")
     if env.get("COMEHOME_WEBHOOK_URL") and len(env.get("COMEHOME_WEBHOOK_SECRET", "")) < 32:
-        raise ConfigError("COMEHOME_WEBHOOK_SECRET must be set to at least 32 random characters "
-                          "(`comehome keys new` prints one).")
+        raise ConfigError(
+            "COMEHOME_WEBHOOK_SECRET must be set to at least 32 random characters "
+            "(`comehome keys new` prints one)."
+        )
     office_file = env.get("COMEHOME_OFFICE_FILE")
     office = load_office(Path(office_file)) if office_file else Office()
     return Settings(
@@ -83,7 +93,9 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         keyring=load_keyring(env, data_dir, production),
         office=office,
         telegram_token=env.get("TELEGRAM_BOT_TOKEN", ""),
-        telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org").rstrip("/"),
+        telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org").rstrip(
+            "/"
+        ),
         production=production,
         default_locale=env.get("COMEHOME_DEFAULT_LOCALE", "de"),
         locales_dir=Path(env.get("COMEHOME_LOCALES_DIR", ROOT / "locales")),
@@ -92,6 +104,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         webhook_secret=env.get("COMEHOME_WEBHOOK_SECRET", ""),
         webhook_listen=env.get("COMEHOME_WEBHOOK_LISTEN", "127.0.0.1"),
         webhook_port=int(env.get("COMEHOME_WEBHOOK_PORT", "8443")),
+        support_file=support_file(env),
     )
 
 
@@ -100,8 +113,10 @@ def load_keyring(env: Mapping[str, str], data_dir: Path, production: bool) -> Ke
     pepper, chat_keys = env.get("COMEHOME_PEPPER"), env.get("COMEHOME_CHAT_KEYS")
     if not (pepper and chat_keys):
         if production:
-            raise ConfigError("COMEHOME_PEPPER and COMEHOME_CHAT_KEYS must be set in production "
-                              "(see OPERATIONS.md; `comehome keys new` prints fresh ones).")
+            raise ConfigError(
+                "COMEHOME_PEPPER and COMEHOME_CHAT_KEYS must be set in production "
+                "(see OPERATIONS.md; `comehome keys new` prints fresh ones)."
+            )
         pepper, chat_keys = _local_secrets(data_dir / "secrets.toml")
     try:
         return Keyring.from_text(pepper, chat_keys)
@@ -114,9 +129,11 @@ def _local_secrets(path: Path) -> tuple[str, str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
-            handle.write("# Made on first start for local use. In production set COMEHOME_PEPPER\n"
-                         "# and COMEHOME_CHAT_KEYS in the environment instead.\n"
-                         f'pepper = "{new_secret()}"\nchat_keys = "k1:{new_secret()}"\n')
+            handle.write(
+                "# Made on first start for local use. In production set COMEHOME_PEPPER\n"
+                "# and COMEHOME_CHAT_KEYS in the environment instead.\n"
+                f'pepper = "{new_secret()}"\nchat_keys = "k1:{new_secret()}"\n'
+            )
         log.info("made new local secrets file (readable by its owner only)")
     with path.open("rb") as handle:
         secrets = tomllib.load(handle)
@@ -132,8 +149,11 @@ def load_office(path: Path) -> Office:
     office = raw.get("office", {})
     try:
         hours = tuple(
-            Hours(tuple(int(d) for d in entry["weekdays"]), time.fromisoformat(entry["start"]),
-                  time.fromisoformat(entry["end"]))
+            Hours(
+                tuple(int(d) for d in entry["weekdays"]),
+                time.fromisoformat(entry["start"]),
+                time.fromisoformat(entry["end"]),
+            )
             for entry in office.get("hours", [])
         )
         defaults = Office()

@@ -14,7 +14,7 @@ from flows.diagram import mermaid
 README = ROOT / "README.md"
 DIAGRAM = ROOT / "docs" / "journey.mmd"
 # What the transcript's client types: English, accept the privacy notice, contact details.
-SCRIPT = ["2", "1", "2"]
+SCRIPT = ["English", "1", "Contact and opening hours"]
 
 
 async def _transcript() -> str:

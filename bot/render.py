@@ -18,15 +18,28 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_time, get_day_names
+from babel.dates import format_date, format_skeleton, format_time, get_day_names
 from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from bot.calendar_file import calendar_file
 from bot.config import Office
 from bot.i18n import Catalogs
-from flows.model import Country, Label, Language, Money, Param, Reply, Template, Text, UserText
+from flows.model import (
+    Code,
+    Country,
+    Label,
+    Language,
+    Money,
+    Param,
+    Reply,
+    Template,
+    Text,
+    UserText,
+    When,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 LRI, FSI, PDI, RLM = "\u2066", "\u2068", "\u2069", "\u200f"
@@ -43,6 +56,7 @@ class Message:
     html: str
     buttons: Buttons = ()
     replaces_pressed: bool = False
+    document: tuple[str, bytes] | None = None  # (file name, content), sent after the text
 
     @property
     def plain(self) -> str:
@@ -66,7 +80,10 @@ class Renderer:
         buttons = tuple(
             tuple((self.label(b.label, code), b.value) for b in row) for row in reply.buttons
         )
-        return Message(self.directed(text, code), buttons, reply.replaces_pressed)
+        document = None
+        if reply.calendar is not None:
+            document = calendar_file(reply.calendar, self, code)
+        return Message(self.directed(text, code), buttons, reply.replaces_pressed, document)
 
     def label(self, label: Label, locale: str) -> str:
         """A button label as plain text (Telegram shows button labels without markup)."""
@@ -99,7 +116,7 @@ class Renderer:
 
     def template(self, template: Template, locale: str) -> str:
         context = {
-            name: Markup(self.param(value, locale)) for name, value in template.params.items()
+            name: self.template_param(value, locale) for name, value in template.params.items()
         }
         rendered = (
             self.environment(locale)
@@ -107,11 +124,22 @@ class Renderer:
             .render(
                 office=self.office_view(locale),
                 retention_days=self.retention_days,
-                language=self.catalogs.languages.get(locale),
+                catalog=self.catalogs.languages.get(locale),
                 **context,
             )
         )
         return "\n".join(line.rstrip() for line in rendered.strip().splitlines())
+
+    def template_param(self, value: Param, locale: str) -> Markup | Listed:
+        """A parameter as a template sees it: printed as `param` renders it; a tuple can also be
+        looped over item by item, and a date also offers `.long`, the date without the weekday."""
+        rendered = Markup(self.param(value, locale))
+        if isinstance(value, tuple):
+            return Listed(rendered, [Markup(self.param(item, locale)) for item in value])
+        if isinstance(value, date) and not isinstance(value, datetime):
+            long = html.escape(format_date(value, "long", locale=locale), quote=False)
+            return Dated(rendered, f"{FSI}{long}{PDI}" if self.is_rtl(locale) else long)
+        return rendered
 
     # --- parameters --------------------------------------------------------------------------
 
@@ -129,6 +157,12 @@ class Renderer:
         if isinstance(value, UserText):
             escaped = html.escape(value.text, quote=False)
             return f"{FSI}{escaped}{PDI}" if isolate else escaped
+        if isinstance(value, Code):  # isolates outside <code>, never inside it
+            code = f"<code>{html.escape(value.text)}</code>" if isolate else value.text
+            return f"{LRI}{code}{PDI}" if rtl and isolate else code
+        if isinstance(value, When):
+            formatted = self.when(value, locale)
+            return f"{FSI}{formatted}{PDI}" if rtl and isolate else formatted
         formatted, ltr_run = self._format_scalar(value, locale)
         formatted = html.escape(formatted, quote=False)
         if isolate and rtl:
@@ -156,6 +190,20 @@ class Renderer:
         text = str(value)
         return text, text.isascii()
 
+    def when(self, value: When, locale: str) -> str:
+        """A moment in Berlin time: in full for messages, short (weekday, day, month, time) for buttons."""
+        if not value.short:
+            return html.escape(self._format_scalar(value.moment, locale)[0], quote=False)
+        local = value.moment.astimezone(BERLIN)
+        joiner = str(Locale.parse(locale).datetime_formats["short"])
+        day = format_skeleton("MMMEd", local, locale=locale) or format_date(
+            local, "medium", locale=locale
+        )
+        return html.escape(
+            joiner.replace("{1}", day).replace("{0}", format_time(local, "short", locale=locale)),
+            quote=False,
+        )
+
     def language_name(self, code: str, in_locale: str | None) -> str:
         """A language's name: in itself (from languages.toml) or in another language (CLDR)."""
         if in_locale is None:
@@ -163,6 +211,8 @@ class Renderer:
                 return self.catalogs.names[code]
             in_locale = code
         name = Locale.parse(code).get_display_name(in_locale) or code
+        if "\u10d0" <= name[:1] <= "\u10ff":  # Georgian has no capitals in running text
+            return name
         return name[:1].upper() + name[1:]
 
     # --- direction ---------------------------------------------------------------------------
@@ -226,6 +276,31 @@ class Renderer:
         if self.is_rtl(locale):
             span = f"{LRI}{span}{PDI}"
         return f"{days}: {span}"
+
+
+class Listed(list[Markup]):
+    """A tuple parameter in a template: prints as one list ("a, b and c"), loops item by item."""
+
+    def __init__(self, rendered: Markup, items: list[Markup]) -> None:
+        super().__init__(items)
+        self.rendered = rendered
+
+    def __html__(self) -> Markup:
+        return self.rendered
+
+    def __str__(self) -> str:
+        return str(self.rendered)
+
+
+class Dated(Markup):
+    """A date parameter in a template: prints with the weekday; `.long` is the date without it."""
+
+    long: Markup
+
+    def __new__(cls, rendered: str, long: str) -> Dated:
+        dated = super().__new__(cls, rendered)
+        dated.long = Markup(long)
+        return dated
 
 
 def _starts_rtl(line: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
@@ -157,3 +157,6 @@ class _Sender:
             await self.bot.send_message(
                 chat_id, message.html, parse_mode=ParseMode.HTML, reply_markup=markup
             )
+            if message.document is not None:
+                name, content = message.document
+                await self.bot.send_document(chat_id, InputFile(content, filename=name))

@@ -31,6 +31,8 @@ class TerminalDoor:
     async def send(self, delivery: Delivery, messages: Sequence[Message]) -> None:
         for message in messages:
             self.out.write("\n" + message.plain.replace("\u200f", "") + "\n")
+            if message.document is not None:
+                self.out.write(f"  [{message.document[0]}: a calendar file, sent on Telegram]\n")
             if message.buttons:
                 self.options = []
                 for row in message.buttons:

@@ -71,7 +71,14 @@ def web_app(
 
 async def run_webhook(assistant: Assistant) -> None:
     """Serve updates posted by Telegram until SIGINT/SIGTERM; set the webhook at start."""
-    from bot.app import ALLOWED_UPDATES, HOUSEKEEPING_EVERY, OUTBOX_EVERY, build_application, every
+    from bot.app import (
+        ALLOWED_UPDATES,
+        HOUSEKEEPING_EVERY,
+        OUTBOX_EVERY,
+        REMINDERS_EVERY,
+        build_application,
+        every,
+    )
 
     settings = assistant.settings
     application, door = build_application(assistant)
@@ -93,6 +100,7 @@ async def run_webhook(assistant: Assistant) -> None:
         await asyncio.gather(
             stop.wait(),
             every(OUTBOX_EVERY, stop, lambda: assistant.flush(send)),
+            every(REMINDERS_EVERY, stop, lambda: assistant.remind(send)),
             every(HOUSEKEEPING_EVERY, stop, assistant.housekeeping),
         )
         server.stop()

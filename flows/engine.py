@@ -29,11 +29,11 @@ def step(conv: Conversation | None, event: Event, ctx: Context) -> Outcome:
         return journey.unsupported(conv, event, ctx)
     if conv.data.get("accepted"):  # menu buttons work everywhere, pressed or typed
         value = journey.pressed_or_matched(conv, event, ctx)
-        chosen = journey.on_menu_choice(conv, value, ctx) if value else None
+        chosen = journey.on_menu_choice(conv, value, ctx, event) if value else None
         if chosen is not None:
             return chosen
     outcome = journey.handler_for(conv.state)(conv, event, ctx)
-    if isinstance(event, Pressed) and outcome.conversation == conv:
+    if isinstance(event, Pressed) and outcome.stayed:
         return stale(conv, ctx)
     return outcome
 
@@ -48,7 +48,9 @@ def welcome(event: Event, ctx: Context) -> Outcome:
 
 def stale(conv: Conversation, ctx: Context) -> Outcome:
     """A button from an older message that means nothing here: say so and ask again."""
-    return journey.stay(conv, ctx, t("That button belongs to an earlier message. Here is where we are now:"))
+    return journey.stay(
+        conv, ctx, t("That button belongs to an earlier message. Here is where we are now:")
+    )
 
 
 def command(conv: Conversation, event: Command, ctx: Context) -> Outcome:
@@ -60,8 +62,9 @@ def command(conv: Conversation, event: Command, ctx: Context) -> Outcome:
         return journey.go(conv.moved(target, editing=None, picked=None, resume=None), ctx)
     if name == "menu":
         if not accepted:
-            return journey.stay(conv, ctx, t("Please choose your language and read the privacy "
-                                             "notice first."))
+            return journey.stay(
+                conv, ctx, t("Please choose your language and read the privacy notice first.")
+            )
         return journey.go(conv.moved(journey.MENU, editing=None, picked=None, resume=None), ctx)
     if name == "language":
         return journey.go(conv.moved(journey.LANGUAGE, resume=resume_point(conv)), ctx)
@@ -74,7 +77,9 @@ def command(conv: Conversation, event: Command, ctx: Context) -> Outcome:
             return journey.go(conv, ctx)
         notice = (Reply(Template("privacy")), Reply(Template("privacy_telegram")))
         return journey.go(conv, ctx, *notice)
-    return journey.stay(conv, ctx, t("I do not know this command. Send /help to see what I can do."))
+    return journey.stay(
+        conv, ctx, t("I do not know this command. Send /help to see what I can do.")
+    )
 
 
 def resume_point(conv: Conversation) -> str:
@@ -84,4 +89,3 @@ def resume_point(conv: Conversation) -> str:
     if conv.state == journey.INTERPRETER_LANGUAGE:
         return "intake.interpreter"
     return conv.state
-

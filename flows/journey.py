@@ -1,15 +1,16 @@
 """The client journey: states, the prompt each state shows, and what each answer leads to.
 
 States are plain strings: "language", "privacy", "menu", "intake.<slot>", "intake.summary",
-"intake.interpreter_language", "delete.confirm". `EDGES` declares every transition; the Mermaid
-diagram is drawn from it and a test checks the step function against it.
+"intake.interpreter_language", "delete.confirm", "support" and "support.<screen>" (see
+flows/support_screens.py). `EDGES` declares every transition; the Mermaid diagram is drawn from it
+and a test checks the step function against it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flows import intake
+from flows import booking, intake, support_screens
 from flows.model import (
     Button,
     Conversation,
@@ -30,8 +31,13 @@ from flows.ports import Context
 from flows.text import pt, t
 
 LANGUAGE, PRIVACY, MENU = "language", "privacy", "menu"
-SUMMARY, INTERPRETER_LANGUAGE, DELETE = "intake.summary", "intake.interpreter_language", "delete.confirm"
+SUMMARY, INTERPRETER_LANGUAGE, DELETE = (
+    "intake.summary",
+    "intake.interpreter_language",
+    "delete.confirm",
+)
 FIRST_QUESTION = "intake." + intake.QUESTIONS[0].slot
+SUPPORT = support_screens.SUPPORT
 
 MENU_BUTTON = Button("menu", pt("button", "Menu"))
 SKIP = "skip"
@@ -45,6 +51,12 @@ EDGES: tuple[tuple[str, str, str], ...] = (
     (MENU, FIRST_QUESTION, "intake"),
     (MENU, SUMMARY, "review answers"),
     (MENU, MENU, "contact and opening hours"),
+    (MENU, SUPPORT, "support on offer"),
+    (MENU, MENU, "my estimate"),
+    (SUPPORT, MENU, "my estimate"),
+    (SUPPORT, FIRST_QUESTION, "my estimate, before the intake"),
+    *support_screens.EDGES,
+    *booking.EDGES,
     *(
         ("intake." + q.slot, "intake." + nxt, "answer or skip")
         for q in intake.QUESTIONS
@@ -56,7 +68,7 @@ EDGES: tuple[tuple[str, str, str], ...] = (
     *(("intake." + q.slot, SUMMARY, "answer while editing") for q in intake.QUESTIONS),
     (INTERPRETER_LANGUAGE, SUMMARY, "language chosen while editing"),
     *((SUMMARY, "intake." + q.slot, "edit") for q in intake.QUESTIONS),
-    (SUMMARY, MENU, "confirm"),
+    (SUMMARY, MENU, "confirm: the estimate, then the menu"),
     ("any", MENU, "/menu"),
     ("any", LANGUAGE, "/language"),
     ("any", DELETE, "/delete"),
@@ -92,14 +104,29 @@ def privacy_prompt() -> tuple[Reply, ...]:
     )
 
 
-def menu_prompt(conv: Conversation) -> Reply:
+def menu_prompt(conv: Conversation, ctx: Context) -> Reply:
     intake_label = (
-        t("My intake answers") if conv.data.get("intake_done") else t("Preliminary intake (anonymous)")
+        t("My intake answers")
+        if conv.data.get("intake_done")
+        else t("Preliminary intake (anonymous)")
     )
+    estimate = ((Button("m:estimate", t("My estimate")),),) if conv.data.get("intake_done") else ()
+    appointment: tuple[tuple[Button, ...], ...] = ()
+    if ctx.bookings is not None:
+        booked = ctx.bookings.current() is not None
+        appointment = (
+            ((Button("m:appt", t("My appointment")),),)
+            if booked
+            else ((Button("m:book", t("Book a counselling appointment")),),)
+        )
     return Reply(
         t("What would you like to do?"),
         (
+            *(appointment if conv.data.get("intake_done") else ()),
+            (Button("m:support", t("Support on offer")),),
             (Button("m:intake", intake_label),),
+            *estimate,
+            *(() if conv.data.get("intake_done") else appointment),
             (Button("m:contact", t("Contact and opening hours")),),
             (Button("m:language", t("Change language")),),
             (Button("m:delete", t("Delete my data")),),
@@ -111,6 +138,12 @@ def question_prompt(conv: Conversation, question: intake.Question) -> Reply:
     picked = conv.data.get("picked", [])
     buttons = []
     for option in question.options:
+        if (
+            question.slot == "interpreter"
+            and option.value == "chat"
+            and conv.locale in ("de", "en")
+        ):
+            continue  # counselling is in German or English anyway: no interpreter for the chat's
         label = option.label
         if question.multi and option.value in picked and isinstance(label, Text):
             label = t("✓ {choice}", choice=label)
@@ -119,7 +152,9 @@ def question_prompt(conv: Conversation, question: intake.Question) -> Reply:
     rows = [tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
     if question.multi:
         rows.append((Button(f"a:{question.slot}:{DONE}", pt("button", "Done")),))
-    skip_label = pt("button", "Skip") if question.slot == "note" else pt("button", "Prefer not to say")
+    skip_label = (
+        pt("button", "Skip") if question.slot == "note" else pt("button", "Prefer not to say")
+    )
     rows.append((Button(f"a:{question.slot}:{SKIP}", skip_label), MENU_BUTTON))
     return Reply(question.prompt, tuple(rows))
 
@@ -161,8 +196,10 @@ def interpreter_language_prompt(ctx: Context) -> Reply:
     rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
     rows.append((MENU_BUTTON,))
     return Reply(
-        t("In which language would you like the interpreter? If yours is not listed, tell the "
-          "counsellor in the note, and the office will look for one."),
+        t(
+            "In which language would you like the interpreter? If yours is not listed, tell the "
+            "counsellor in the note, and the office will look for one."
+        ),
         tuple(rows),
     )
 
@@ -186,7 +223,11 @@ def single_prompt(conv: Conversation, ctx: Context) -> Reply:
         return interpreter_language_prompt(ctx)
     if state.startswith("intake."):
         return question_prompt(conv, intake.BY_SLOT[state.removeprefix("intake.")])
-    return menu_prompt(conv)
+    if support_screens.is_support_state(state):
+        return support_screens.prompt(conv, ctx)
+    if state in booking.STATES and ctx.bookings is not None:
+        return booking.prompt(conv, ctx)
+    return menu_prompt(conv, ctx)
 
 
 # --- transitions --------------------------------------------------------------------------------
@@ -195,7 +236,7 @@ def single_prompt(conv: Conversation, ctx: Context) -> Reply:
 def stay(conv: Conversation, ctx: Context, *hints: Text) -> Outcome:
     """Leave the conversation where it was: say why, then ask the same again."""
     replies = tuple(Reply(hint) for hint in hints) + prompt(conv, ctx)
-    return Outcome(conv, replies, locale=conv.locale)
+    return Outcome(conv, replies, locale=conv.locale, stayed=True)
 
 
 def go(conv: Conversation, ctx: Context, *before: Reply, effects: tuple = ()) -> Outcome:  # type: ignore[type-arg]
@@ -209,7 +250,9 @@ def choose_language(conv: Conversation, code: str, ctx: Context) -> Outcome:
     if not chosen.data.get("accepted"):
         return go(chosen.moved(PRIVACY, hint=None), ctx)
     back = chosen.moved(chosen.data.get("resume", MENU), resume=None)
-    return go(back, ctx, Reply(t("This chat is now in {language}.", language=Language(code, own=True))))
+    return go(
+        back, ctx, Reply(t("This chat is now in {language}.", language=Language(code, own=True)))
+    )
 
 
 def on_language(conv: Conversation, event: Event, ctx: Context) -> Outcome:
@@ -230,13 +273,27 @@ def on_privacy(conv: Conversation, event: Event, ctx: Context) -> Outcome:
         accepted = conv.moved(MENU, accepted=True)
         return go(accepted, ctx, effects=(ConversationStarted(),))
     if value == "privacy:leave":
-        goodbye = Reply(t("Nothing about you has been stored. If you change your mind, send /start."))
+        goodbye = Reply(
+            t("Nothing about you has been stored. If you change your mind, send /start.")
+        )
         return Outcome(None, (goodbye,), (DeleteClientData(),), locale=conv.locale)
     return stay(conv, ctx, t("Please read the notice and choose one of the buttons below it."))
 
 
-def on_menu_choice(conv: Conversation, value: str, ctx: Context) -> Outcome | None:
+def on_menu_choice(
+    conv: Conversation, value: str, ctx: Context, event: Event | None = None
+) -> Outcome | None:
     """Menu buttons work from any state after the privacy notice, also from old messages."""
+    if value == "m:support":
+        return go(conv.moved(SUPPORT, editing=None, picked=None, resume=None), ctx)
+    if value.startswith(support_screens.PREFIX):
+        return support_screens.navigate(conv, value, isinstance(event, Pressed), ctx)
+    if value == "m:estimate":
+        return my_estimate(conv, ctx)
+    if value == "m:book" and ctx.bookings is not None:
+        return booking.start(conv.moved(conv.state, editing=None, picked=None, resume=None), ctx)
+    if value == "m:appt" and ctx.bookings is not None:
+        return booking.show_appointment(conv.moved(conv.state, editing=None, picked=None), ctx)
     if value == "menu":
         return go(conv.moved(MENU, editing=None, picked=None, resume=None), ctx)
     if value == "m:intake":
@@ -252,6 +309,23 @@ def on_menu_choice(conv: Conversation, value: str, ctx: Context) -> Outcome | No
     return None
 
 
+def my_estimate(conv: Conversation, ctx: Context) -> Outcome:
+    """The household estimate once the intake is done; before that, the intake leads to it."""
+    if not conv.data.get("intake_done"):
+        first = Reply(
+            t(
+                "First a few anonymous questions; you can skip any of them. Then you see "
+                "what may apply to your household."
+            )
+        )
+        return go(conv.moved(FIRST_QUESTION, editing=None, picked=None, resume=None), ctx, first)
+    buttons = ((Button("m:support", t("Support on offer")),), (MENU_BUTTON,))
+    shown = support_screens.estimate_reply(conv, ctx, buttons)
+    return Outcome(
+        conv.moved(MENU, editing=None, picked=None, resume=None), (shown,), locale=conv.locale
+    )
+
+
 def on_menu(conv: Conversation, event: Event, ctx: Context) -> Outcome:
     return stay(conv, ctx, t("Please choose one of the buttons."))
 
@@ -261,9 +335,14 @@ def on_summary(conv: Conversation, event: Event, ctx: Context) -> Outcome:
     if value == "sum:ok":
         effects = () if conv.data.get("intake_done") else (IntakeCompleted(),)
         done = conv.moved(MENU, intake_done=True, editing=None)
-        thanks = Reply(t("Thank you. Your answers are saved without your name. You can change or "
-                         "delete them at any time."))
-        return go(done, ctx, thanks, effects=effects)
+        thanks = Reply(
+            t(
+                "Thank you. Your answers are saved without your name. You can change or "
+                "delete them at any time."
+            )
+        )
+        estimate = support_screens.estimate_reply(done, ctx)
+        return go(done, ctx, thanks, estimate, effects=effects)
     if value and value.startswith("sum:edit:"):
         slot = value.removeprefix("sum:edit:")
         if slot in intake.BY_SLOT:
@@ -274,8 +353,12 @@ def on_summary(conv: Conversation, event: Event, ctx: Context) -> Outcome:
 def on_delete(conv: Conversation, event: Event, ctx: Context) -> Outcome:
     value = pressed_or_matched(conv, event, ctx)
     if value == "del:yes":
-        done = Reply(t("Everything stored about you has been deleted. To delete this chat on your "
-                       "side as well, use “Delete chat” in Telegram. Send /start to begin again."))
+        done = Reply(
+            t(
+                "Everything stored about you has been deleted. To delete this chat on your "
+                "side as well, use “Delete chat” in Telegram. Send /start to begin again."
+            )
+        )
         return Outcome(None, (done,), (DeleteClientData(),), locale=conv.locale)
     if value == "del:no":
         back = conv.moved(conv.data.get("resume", MENU), resume=None)
@@ -297,26 +380,35 @@ def on_question(conv: Conversation, event: Event, ctx: Context) -> Outcome:
         if parsed.candidates:
             buttons = tuple((Button(prefix + o.value, o.label),) for o in parsed.candidates)
             assert parsed.problem is not None
-            return Outcome(conv, (Reply(parsed.problem, (*buttons, (MENU_BUTTON,))),), locale=conv.locale)
+            return Outcome(
+                conv, (Reply(parsed.problem, (*buttons, (MENU_BUTTON,))),), locale=conv.locale
+            )
         assert parsed.problem is not None
         return stay(conv, ctx, parsed.problem)
     return stay(conv, ctx, t("Please choose one of the buttons, or press “Prefer not to say”."))
 
 
-def answer_button(conv: Conversation, question: intake.Question, value: str, ctx: Context) -> Outcome:
+def answer_button(
+    conv: Conversation, question: intake.Question, value: str, ctx: Context
+) -> Outcome:
     slot = question.slot
     if value == SKIP:
         return advance(conv.answered(**{slot: None}), ctx)
     if question.multi:
         picked = list(conv.data.get("picked") or conv.answers.get(slot) or [])
         if value == DONE:
-            return advance(conv.answered(**{slot: picked or None}).moved(conv.state, picked=None), ctx)
+            return advance(
+                conv.answered(**{slot: picked or None}).moved(conv.state, picked=None), ctx
+            )
         if value in {o.value for o in question.options}:
             picked = [v for v in picked if v != value] if value in picked else [*picked, value]
             toggled = conv.moved(conv.state, picked=picked)
             reply = question_prompt(toggled, question)
-            return Outcome(toggled, (Reply(reply.body, reply.buttons, replaces_pressed=True),),
-                           locale=conv.locale)
+            return Outcome(
+                toggled,
+                (Reply(reply.body, reply.buttons, replaces_pressed=True),),
+                locale=conv.locale,
+            )
         return stay(conv, ctx, t("Please choose one of the buttons."))
     if slot == "interpreter" and value == "other":
         return go(conv.moved(INTERPRETER_LANGUAGE), ctx)
@@ -393,9 +485,21 @@ def handler_for(state: str) -> Handler:
         return HANDLERS[state]
     if state.startswith("intake.") and state.removeprefix("intake.") in intake.BY_SLOT:
         return on_question
-    return on_menu
+    if state in booking.STATES:
+        return on_booking
+    return on_menu  # also the support screens: their buttons are menu choices
+
+
+def on_booking(conv: Conversation, event: Event, ctx: Context) -> Outcome:
+    if ctx.bookings is None:  # the office switched booking off: back to the menu
+        return go(conv.moved(MENU), ctx)
+    outcome = booking.on_event(conv, event, ctx, pressed_or_matched(conv, event, ctx))
+    return outcome or stay(conv, ctx, t("Please choose one of the buttons."))
 
 
 def unsupported(conv: Conversation, event: Unsupported, ctx: Context) -> Outcome:
-    return stay(conv, ctx, t("I can only read text messages and buttons. Nothing of what you sent "
-                             "has been stored."))
+    return stay(
+        conv,
+        ctx,
+        t("I can only read text messages and buttons. Nothing of what you sent has been stored."),
+    )

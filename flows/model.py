@@ -57,15 +57,42 @@ class UserText:
     text: str
 
 
+@dataclass(frozen=True)
+class When:
+    """A moment shown in Europe/Berlin time in the client's language; `short` for buttons."""
+
+    moment: datetime
+    short: bool = False
+
+
+@dataclass(frozen=True)
+class Code:
+    """A code the client may need to read out or copy (a case code): shown left to right, as code."""
+
+    text: str
+
+
 Param = Union[  # noqa: UP007 (a recursive alias needs Union)
-    str, int, Decimal, date, datetime, Money, Country, Language, UserText, Text, tuple["Param", ...]
+    str,
+    int,
+    Decimal,
+    date,
+    datetime,
+    Money,
+    Country,
+    Language,
+    UserText,
+    When,
+    Code,
+    Text,
+    tuple["Param", ...],
 ]
 
 # --- replies ---------------------------------------------------------------------------------
 
 MAX_CALLBACK_BYTES = 64
 
-Label = Text | Country | Language | str  # a plain str is shown as it is (digits)
+Label = Text | Country | Language | When | str  # a plain str is shown as it is (digits)
 
 
 @dataclass(frozen=True)
@@ -87,6 +114,18 @@ class Reply:
     body: Text | Template
     buttons: tuple[tuple[Button, ...], ...] = ()
     replaces_pressed: bool = False  # shown in place of the message whose button was pressed
+    calendar: CalendarEvent | None = None  # sent as an .ics file after the text
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """An appointment as a calendar file (RFC 5545); a cancellation keeps the UID, SEQUENCE + 1."""
+
+    uid: str
+    sequence: int
+    start: datetime
+    end: datetime
+    cancelled: bool = False
 
 
 # --- events ----------------------------------------------------------------------------------
@@ -165,7 +204,15 @@ class ConversationStarted:
     """A new client accepted the privacy notice (counted anonymously)."""
 
 
-Effect = DeleteClientData | IntakeCompleted | ConversationStarted
+@dataclass(frozen=True)
+class AppointmentChanged:
+    """The client booked, moved or cancelled an appointment (staff are told; counted anonymously)."""
+
+    kind: str  # "booked", "rescheduled" or "cancelled"
+    case_code: str
+
+
+Effect = DeleteClientData | IntakeCompleted | ConversationStarted | AppointmentChanged
 
 
 @dataclass(frozen=True)
@@ -176,3 +223,4 @@ class Outcome:
     replies: tuple[Reply, ...]
     effects: tuple[Effect, ...] = ()
     locale: str | None = None  # the language the replies are written in
+    stayed: bool = False  # the event changed nothing and the client was asked again

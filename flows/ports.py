@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from flows.model import Label
+from flows.support import Catalogue
 
 
 class Wording(Protocol):
@@ -34,3 +35,65 @@ class Context:
     locales: tuple[str, ...]  # shipped interface languages, in the office's order
     wording: Wording
     hint: str | None = None  # a shipped locale suggested by the client's Telegram settings
+    catalogue: Catalogue | None = None  # the support on offer; None: figures are not available
+    bookings: Bookings | None = None  # the appointment book; None: booking is not offered
+
+
+# --- appointments -------------------------------------------------------------------------------
+
+
+class SlotGone(Exception):
+    """The chosen time was just taken, or is no longer offered."""
+
+
+class HasAppointment(Exception):
+    """The client holds an appointment already: it can be moved or cancelled, not doubled."""
+
+
+@dataclass(frozen=True)
+class SlotOffer:
+    """A free counselling time; `interpreter` is "none", "confirmed" or "requested"."""
+
+    key: str  # short ASCII, fits in a button value
+    start: datetime  # aware
+    interpreter: str
+
+
+@dataclass(frozen=True)
+class AppointmentView:
+    """The client's appointment as the conversation shows it."""
+
+    case_code: str
+    uid: str
+    start: datetime  # aware
+    end: datetime
+    language: str
+    interpreter: str  # "none", "confirmed" or "requested"
+    status: str  # "booked", "cancelled", "held", "no_show", "departed"
+    sequence: int
+
+
+class Bookings(Protocol):
+    """The appointment book, as seen by one client within one step's transaction."""
+
+    def free_slots(self, language: str, offset: int, limit: int) -> Sequence[SlotOffer]: ...
+
+    def book(self, slot_key: str, language: str) -> AppointmentView:
+        """Raises SlotGone, or HasAppointment for a client who holds another appointment."""
+        ...
+
+    def current(self) -> AppointmentView | None:
+        """The client's booked appointment, if any."""
+        ...
+
+    def reschedule(self, slot_key: str) -> AppointmentView:
+        """Take the new time before the old one is released; raises SlotGone."""
+        ...
+
+    def cancel(self) -> AppointmentView | None:
+        """Cancel the client's appointment; None when there was none (cancelling twice is fine)."""
+        ...
+
+    def join_waiting_list(self, language: str) -> int:
+        """The client's place in line for a time in `language` (1 = next)."""
+        ...

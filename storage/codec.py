@@ -8,6 +8,8 @@ from typing import Any
 
 from flows.model import (
     Button,
+    CalendarEvent,
+    Code,
     Country,
     Label,
     Language,
@@ -17,6 +19,7 @@ from flows.model import (
     Template,
     Text,
     UserText,
+    When,
 )
 
 
@@ -39,6 +42,10 @@ def encode_param(value: Param) -> Any:
         return {"$": "lang", "v": value.code, "own": value.own}
     if isinstance(value, UserText):
         return {"$": "user", "v": value.text}
+    if isinstance(value, When):
+        return {"$": "when", "v": value.moment.isoformat(), "short": value.short}
+    if isinstance(value, Code):
+        return {"$": "code", "v": value.text}
     if isinstance(value, Text):
         return encode_text(value)
     if isinstance(value, tuple):
@@ -67,6 +74,10 @@ def decode_param(raw: Any) -> Param:
         return Language(value, raw.get("own", False))
     if kind == "user":
         return UserText(value)
+    if kind == "when":
+        return When(datetime.fromisoformat(value), bool(raw.get("short")))
+    if kind == "code":
+        return Code(value)
     if kind == "list":
         return tuple(decode_param(item) for item in value)
     raise ValueError(f"unknown stored parameter kind {kind!r}")
@@ -94,7 +105,7 @@ def _encode_label(label: Label) -> Any:
 
 def _decode_label(raw: Any) -> Label:
     decoded = decode_param(raw)
-    assert isinstance(decoded, Text | Country | Language | str)
+    assert isinstance(decoded, Text | Country | Language | When | str)
     return decoded
 
 
@@ -113,7 +124,32 @@ def encode_reply(reply: Reply) -> dict[str, Any]:
         "body": encoded_body,
         "buttons": [[[b.value, _encode_label(b.label)] for b in row] for row in reply.buttons],
         "replace": reply.replaces_pressed,
+        "calendar": _encode_calendar(reply.calendar),
     }
+
+
+def _encode_calendar(event: CalendarEvent | None) -> dict[str, Any] | None:
+    if event is None:
+        return None
+    return {
+        "uid": event.uid,
+        "seq": event.sequence,
+        "start": event.start.isoformat(),
+        "end": event.end.isoformat(),
+        "cancelled": event.cancelled,
+    }
+
+
+def _decode_calendar(raw: dict[str, Any] | None) -> CalendarEvent | None:
+    if raw is None:
+        return None
+    return CalendarEvent(
+        raw["uid"],
+        raw["seq"],
+        datetime.fromisoformat(raw["start"]),
+        datetime.fromisoformat(raw["end"]),
+        raw["cancelled"],
+    )
 
 
 def decode_reply(raw: dict[str, Any]) -> Reply:
@@ -126,4 +162,4 @@ def decode_reply(raw: dict[str, Any]) -> Reply:
     buttons = tuple(
         tuple(Button(value, _decode_label(label)) for value, label in row) for row in raw["buttons"]
     )
-    return Reply(body, buttons, bool(raw.get("replace")))
+    return Reply(body, buttons, bool(raw.get("replace")), _decode_calendar(raw.get("calendar")))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, text, update
@@ -19,6 +19,9 @@ from flows.model import (
     Outcome,
     Reply,
 )
+from flows.ports import AppointmentView, Bookings
+from storage.appointments import AppointmentBook
+from storage.booking_port import ClientBookings, view
 from storage.codec import decode_reply, encode_reply
 from storage.crypto import Keyring
 from storage.db import Database
@@ -52,7 +55,7 @@ class Incoming:
     pressed_message_id: int | None = None
 
 
-Stepper = Callable[[Conversation | None], Outcome]
+Stepper = Callable[[Conversation | None, Bookings], Outcome]
 
 
 class ConversationStore:
@@ -72,7 +75,8 @@ class ConversationStore:
                 select(conversations).where(conversations.c.client_key == key).with_for_update()
             ).first()
             before = _to_conversation(row._mapping) if row else None
-            outcome = stepper(before)
+            book = AppointmentBook(tx, self.office_id)
+            outcome = stepper(before, ClientBookings(book, key, _aware(now)))
             self._save(tx, key, before, outcome, incoming.chat_id, now)
             for effect in outcome.effects:
                 self._apply(tx, key, effect, now)
@@ -149,6 +153,7 @@ class ConversationStore:
 
     def _apply(self, tx: Connection, key: str, effect: Effect, now: datetime) -> None:
         if isinstance(effect, DeleteClientData):
+            AppointmentBook(tx, self.office_id).delete_for_client(key, now)
             tx.execute(delete(conversations).where(conversations.c.client_key == key))
         elif isinstance(effect, ConversationStarted):
             self._count(tx, "conversations_started", now)
@@ -230,6 +235,53 @@ class ConversationStore:
             )
             return int(result.rowcount)
 
+    # --- messages nobody asked for: reminders, waiting-list news ------------------------------
+
+    def enqueue_reminders(
+        self, now: datetime, reminder: Callable[[AppointmentView, str], Reply]
+    ) -> int:
+        """Queue the due reminders in the outbox, each exactly once (claimed and marked together)."""
+        with self.db.transaction() as tx:
+            book = AppointmentBook(tx, self.office_id)
+            due = book.claim_due_reminders(_aware(now))
+            for item in due:
+                client_key = item.appointment.client_key
+                if client_key is not None:
+                    self._enqueue(
+                        tx, client_key, (reminder(view(item.appointment), item.kind),), now
+                    )
+                book.mark_reminder_sent(item.id, _aware(now))
+            return len(due)
+
+    def enqueue_waiting_news(self, now: datetime, news: Callable[[str], Reply]) -> int:
+        """Tell waiting clients, first come first served, that a time in their language is free."""
+        with self.db.transaction() as tx:
+            claimed = AppointmentBook(tx, self.office_id).claim_waiting_list(_aware(now))
+            for entry in claimed:
+                self._enqueue(tx, entry.client_key, (news(entry.language),), now)
+            return len(claimed)
+
+    def _enqueue(
+        self, tx: Connection, client_key: str, replies: tuple[Reply, ...], now: datetime
+    ) -> None:
+        """An outbox row for a client's chat, in the client's language; nothing if they are gone."""
+        row = tx.execute(
+            select(conversations.c.chat_ref, conversations.c.locale).where(
+                conversations.c.client_key == client_key
+            )
+        ).first()
+        if row is None:
+            return
+        tx.execute(
+            insert(outbox).values(
+                chat_ref=row.chat_ref,
+                locale=row.locale,
+                attempts=0,
+                next_attempt_at=now,
+                payload={"replies": [encode_reply(reply) for reply in replies], "pressed": None},
+            )
+        )
+
     def purge_silent(self, before: datetime) -> int:
         """Delete conversations whose client has written nothing since `before` (retention)."""
         with self.db.transaction() as tx:
@@ -244,6 +296,10 @@ class ConversationStore:
                 )
             ).all()
         return {metric: int(total) for metric, total in rows}
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def lock_client(tx: Connection, key: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +14,18 @@ from bot.config import ROOT, Office
 from bot.i18n import Catalogs
 from bot.render import FSI, LRI, PDI, RLM, Renderer
 from bot.wording import Wording
-from flows.model import Button, Country, Language, Money, Reply, Template, UserText
+from flows.model import (
+    Button,
+    Code,
+    Country,
+    Language,
+    Money,
+    Param,
+    Reply,
+    Template,
+    UserText,
+    When,
+)
 from flows.text import t
 
 
@@ -125,11 +136,20 @@ def test_every_client_template_renders_in_every_shipped_language(renderer: Rende
             )
         }
     }
+    booking: dict[str, Param] = {
+        "when": When(datetime(2026, 11, 30, 9, tzinfo=UTC)),
+        "case": Code("7KQ3M9XA"),
+        "language": Language("ar"),
+        "interpreter": t(
+            "An interpreter for {language} is booked for you.", language=Language("ar")
+        ),
+        "headline": t("Reminder: your counselling appointment is tomorrow."),
+    }
     for code in renderer.catalogs.codes:
         for name in templates:
             if name.startswith(("support", "estimate")):
                 continue  # rendered with their own parameters in test_support_render
-            html = renderer.message(Reply(Template(name, params.get(name, {}))), code).html  # type: ignore[arg-type]
+            html = renderer.message(Reply(Template(name, params.get(name, booking))), code).html
             assert 0 < len(html) <= 4096
             assert "{{" not in html and "%(" not in html
 

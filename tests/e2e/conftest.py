@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +13,9 @@ from telegram import Update
 
 from bot.app import build_application, process_batch
 from bot.assistant import Assistant
+from bot.config import ROOT, Settings
+from storage.crypto import Keyring
+from storage.db import Database
 from tests.e2e.fake_telegram import FakeBotAPI, UpdateFactory
 
 
@@ -27,6 +32,19 @@ class Harness:
     def take_calls(self) -> list[tuple[str, dict[str, Any]]]:
         calls, self.api.calls = self.api.calls, []
         return calls
+
+
+@pytest.fixture
+def settings(database: Database, keyring: Keyring, tmp_path: Path) -> Settings:
+    """German and English only, so that the golden transcripts do not change with each new language."""
+    locales = tmp_path / "locales"
+    shutil.copytree(ROOT / "locales" / "de", locales / "de")
+    shutil.copy(ROOT / "locales" / "languages.toml", locales / "languages.toml")
+    return Settings(
+        database_url=database.url.render_as_string(hide_password=False),
+        keyring=keyring,
+        locales_dir=locales,
+    )
 
 
 @pytest.fixture

@@ -51,7 +51,10 @@ class FakeBotAPI(BaseRequest):
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         name = url.rsplit("/", 1)[-1]
-        params = dict(request_data.parameters) if request_data else {}
+        params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
+        if request_data is not None and request_data.contains_files:
+            for part, (filename, content, _mime) in request_data.multipart_data.items():
+                params[part] = {"filename": filename, "content": content}
         if self.fail.get(name, 0) > 0:
             self.fail[name] -= 1
             raise NetworkError("offline (test)")

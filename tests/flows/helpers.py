@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from flows.engine import step
-from flows.model import Button, Conversation, Country, Event, Label, Language, Outcome, Text
+from flows.model import Button, Conversation, Country, Event, Label, Language, Outcome, Text, When
 from flows.ports import Context
 
 LOCALES = ("de", "tr", "ar", "en", "fa_AF")
@@ -28,6 +28,8 @@ class FakeWording:
             return label.msgid.format_map({k: str(v) for k, v in label.params.items()})
         if isinstance(label, Country):
             return {"IQ": "Iraq", "TR": "Türkiye"}.get(label.code, label.code)
+        if isinstance(label, When):
+            return label.moment.strftime("%a %d %b %H:%M")
         assert isinstance(label, Language)
         return {"de": "Deutsch", "en": "English", "ar": "العربية"}.get(label.code, label.code)
 

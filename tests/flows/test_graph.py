@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows import intake, journey
+from flows import booking, intake, journey
 from flows.diagram import mermaid
 from flows.engine import step
 from flows.model import Command, Conversation, Event, Pressed, Typed, Unsupported
 from tests.flows.helpers import Client, context, values
+from tests.flows.test_booking import FakeBook
 
 KNOWN_STATES = {s for edge in journey.EDGES for s in edge[:2]} - {"[*]", "any", "previous"}
 
@@ -23,7 +26,7 @@ def allowed(source: str, target: str | None) -> bool:
 
 def test_every_button_leads_along_a_declared_transition() -> None:
     """Check that pressing any button shown in any reachable state follows a declared edge."""
-    ctx = context()
+    ctx = dataclasses.replace(context(), bookings=FakeBook())
     start = Client()
     start.send(Command("start"))
     assert start.conv is not None
@@ -51,6 +54,7 @@ def test_every_button_leads_along_a_declared_transition() -> None:
         journey.SUMMARY,
         journey.DELETE,
         *(f"intake.{q.slot}" for q in intake.QUESTIONS),
+        *booking.STATES,
     } <= reached
 
 

@@ -32,7 +32,7 @@ def incoming(update_id: int | None = 1, user: str = "4242") -> Incoming:
     return Incoming("telegram", user, f"chat-{user}", update_id)
 
 
-def counter(conv: Conversation | None) -> Outcome:
+def counter(conv: Conversation | None, bookings: object = None) -> Outcome:
     """A step that counts how often it ran for this client."""
     n = int(conv.data["n"]) + 1 if conv else 1
     return Outcome(
@@ -72,7 +72,7 @@ def test_a_failing_step_stores_nothing_and_can_be_retried(
 ) -> None:
     """Check that a step that raises leaves no trace, so the same update can run again."""
 
-    def broken(conv: Conversation | None) -> Outcome:
+    def broken(conv: Conversation | None, bookings: object) -> Outcome:
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
@@ -101,7 +101,7 @@ def test_delete_removes_the_conversation(store: ConversationStore, database: Dat
     """Check that the delete effect removes the client's conversation in the same step."""
     store.handle(incoming(1), counter, NOW)
 
-    def delete(conv: Conversation | None) -> Outcome:
+    def delete(conv: Conversation | None, bookings: object) -> Outcome:
         return Outcome(None, (Reply(t("Deleted")),), (DeleteClientData(),), "de")
 
     store.handle(incoming(2), delete, NOW)
@@ -125,9 +125,9 @@ def test_unsent_replies_wait_and_back_off(store: ConversationStore) -> None:
 def test_one_clients_steps_never_interleave(store: ConversationStore, database: Database) -> None:
     """Check that concurrent steps of one client run one after the other: none is lost."""
 
-    def slow_counter(conv: Conversation | None) -> Outcome:
+    def slow_counter(conv: Conversation | None, bookings: object) -> Outcome:
         time.sleep(0.002)  # widen the window in which an unlocked read would be stale
-        return counter(conv)
+        return counter(conv, bookings)
 
     threads = [
         threading.Thread(target=store.handle, args=(incoming(100 + i), slow_counter, NOW))
@@ -156,7 +156,7 @@ def test_different_clients_each_get_their_own_conversation(
 def test_counts_are_anonymous_daily_aggregates(store: ConversationStore) -> None:
     """Check that counts survive deletion of the conversations they came from."""
 
-    def started(conv: Conversation | None) -> Outcome:
+    def started(conv: Conversation | None, bookings: object) -> Outcome:
         return Outcome(Conversation("menu"), (), (ConversationStarted(),))
 
     store.handle(incoming(1, "a"), started, NOW)
@@ -204,10 +204,10 @@ def test_a_slow_client_does_not_hold_up_another(
         pytest.skip("SQLite admits one writer at a time by design; PostgreSQL locks per client")
     inside, release = threading.Event(), threading.Event()
 
-    def slow(conv: Conversation | None) -> Outcome:
+    def slow(conv: Conversation | None, bookings: object) -> Outcome:
         inside.set()
         release.wait(10)
-        return counter(conv)
+        return counter(conv, bookings)
 
     first = threading.Thread(target=store.handle, args=(incoming(1, "slow"), slow, NOW))
     first.start()

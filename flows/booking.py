@@ -1,0 +1,365 @@
+"""Booking a counselling appointment with an interpreter: choose a time, confirm, see, move, cancel.
+
+States: "book.slots" (a page of free times), "book.confirm" (one time, to confirm),
+"appointment" (the client's appointment), "appointment.cancel" (confirm cancelling). Button values
+start with "b:". The appointment book is reached through `ctx.bookings` inside the step's
+transaction, so a booking and the conversation commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flows.model import (
+    AppointmentChanged,
+    Button,
+    CalendarEvent,
+    Code,
+    Conversation,
+    Event,
+    Language,
+    Outcome,
+    Param,
+    Reply,
+    Template,
+    Text,
+    When,
+)
+from flows.ports import AppointmentView, Bookings, Context, HasAppointment, SlotGone
+from flows.text import pt, t
+
+SLOTS, CONFIRM, APPOINTMENT, CANCEL = (
+    "book.slots",
+    "book.confirm",
+    "appointment",
+    "appointment.cancel",
+)
+STATES = (SLOTS, CONFIRM, APPOINTMENT, CANCEL)
+PAGE = 6
+WITHOUT_INTERPRETER = ("de", "en")
+MENU_BUTTON = Button("menu", pt("button", "Menu"))
+
+EDGES: tuple[tuple[str, str, str], ...] = (
+    ("menu", SLOTS, "book an appointment"),
+    ("menu", APPOINTMENT, "my appointment"),
+    (SLOTS, SLOTS, "later or earlier times"),
+    (SLOTS, CONFIRM, "time chosen"),
+    (SLOTS, "menu", "waiting list"),
+    (CONFIRM, "menu", "confirmed: booked or moved"),
+    (CONFIRM, SLOTS, "just taken, or another time"),
+    (APPOINTMENT, SLOTS, "move"),
+    (APPOINTMENT, CANCEL, "cancel"),
+    (CANCEL, "menu", "cancelled"),
+    (CANCEL, APPOINTMENT, "keep it"),
+)
+
+
+def language_of(conv: Conversation) -> str:
+    """The counselling language: the interpreter asked for in the intake, else the chat's."""
+    wanted = conv.answers.get("interpreter")
+    if wanted == "none":
+        return conv.locale if conv.locale in WITHOUT_INTERPRETER else "de"
+    if isinstance(wanted, str) and wanted:
+        return wanted
+    return conv.locale or "de"
+
+
+def interpreter_text(status: str, language: str) -> Text:
+    if status == "confirmed":
+        return t("An interpreter for {language} is booked for you.", language=Language(language))
+    if status == "requested":
+        return t(
+            "An interpreter for {language} has been requested; the office confirms it.",
+            language=Language(language),
+        )
+    return t(
+        "The counselling is in {language}, without an interpreter.", language=Language(language)
+    )
+
+
+def calendar(view: AppointmentView, cancelled: bool = False) -> CalendarEvent:
+    return CalendarEvent(view.uid, view.sequence, view.start, view.end, cancelled)
+
+
+# --- prompts -------------------------------------------------------------------------------------
+
+
+def prompt(conv: Conversation, ctx: Context) -> Reply:
+    bookings = _bookings(ctx)
+    if conv.state == SLOTS:
+        return slots_prompt(conv, bookings)
+    if conv.state == CONFIRM:
+        return confirm_prompt(conv)
+    if conv.state == CANCEL:
+        return Reply(
+            t("Do you really want to cancel your appointment?"),
+            (
+                (Button("b:cancel:yes", t("Yes, cancel it")),),
+                (Button("b:cancel:no", t("No, keep it")),),
+            ),
+        )
+    return appointment_prompt(bookings.current())
+
+
+def slots_prompt(conv: Conversation, bookings: Bookings) -> Reply:
+    language = language_of(conv)
+    page = int(conv.data.get("page", 0))
+    offers = list(bookings.free_slots(language, page * PAGE, PAGE + 1))
+    if not offers and page == 0:
+        rows: list[tuple[Button, ...]] = [(Button("b:wait", t("Put me on the waiting list")),)]
+        if language not in WITHOUT_INTERPRETER:
+            rows.append((Button("b:german", t("Counselling in German or English instead")),))
+        rows.append((MENU_BUTTON,))
+        return Reply(
+            t(
+                "There is no free time for counselling in {language} in the next weeks. "
+                "You can join the waiting list: we write to you here as soon as a time "
+                "becomes free.",
+                language=Language(language),
+            ),
+            tuple(rows),
+        )
+    shown = offers[:PAGE]
+    buttons = [Button(f"b:slot:{offer.key}", When(offer.start, short=True)) for offer in shown]
+    rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+    paging = []
+    if page > 0:
+        paging.append(Button("b:earlier", t("Earlier times")))
+    if len(offers) > PAGE:
+        paging.append(Button("b:later", t("Later times")))
+    if paging:
+        rows.append(tuple(paging))
+    rows.append((Button("b:wait", t("None of these fit: waiting list")),))
+    rows.append((MENU_BUTTON,))
+    note = (
+        t(
+            "Choose a time for your counselling (Munich time). We arrange an interpreter for "
+            "{language}.",
+            language=Language(language),
+        )
+        if language not in WITHOUT_INTERPRETER
+        else t("Choose a time for your counselling (Munich time).")
+    )
+    return Reply(note, tuple(rows))
+
+
+def confirm_prompt(conv: Conversation) -> Reply:
+    language = language_of(conv)
+    start = datetime.fromisoformat(str(conv.data["slot_start"]))
+    return Reply(
+        Template(
+            "booking_confirm",
+            {
+                "when": When(start),
+                "language": Language(language),
+                "interpreter": interpreter_text(
+                    str(conv.data.get("slot_interpreter", "none")), language
+                ),
+            },
+        ),
+        (
+            (Button("b:ok", t("Yes, book this time")),),
+            (Button("b:slots", t("Choose another time")),),
+            (MENU_BUTTON,),
+        ),
+    )
+
+
+def appointment_params(view: AppointmentView) -> dict[str, Param]:
+    return {
+        "case": Code(view.case_code),
+        "when": When(view.start),
+        "language": Language(view.language),
+        "interpreter": interpreter_text(view.interpreter, view.language),
+    }
+
+
+def appointment_prompt(view: AppointmentView | None) -> Reply:
+    if view is None:
+        return Reply(
+            t("You have no appointment at the moment."),
+            ((Button("m:book", t("Book an appointment")),), (MENU_BUTTON,)),
+        )
+    return Reply(
+        Template("appointment", appointment_params(view)),
+        (
+            (Button("b:move", t("Choose another time")),),
+            (Button("b:cancel", t("Cancel the appointment")),),
+            (Button("b:ics", t("Calendar file")),),
+            (MENU_BUTTON,),
+        ),
+    )
+
+
+# --- steps ---------------------------------------------------------------------------------------
+
+
+def start(conv: Conversation, ctx: Context) -> Outcome:
+    """ "Book an appointment": the client's appointment if there is one, otherwise free times."""
+    if _bookings(ctx).current() is not None:
+        return _show(conv.moved(APPOINTMENT, page=None, slot=None), ctx)
+    return _show(conv.moved(SLOTS, page=0, slot=None, moving=None), ctx)
+
+
+def show_appointment(conv: Conversation, ctx: Context) -> Outcome:
+    return _show(conv.moved(APPOINTMENT, page=None, slot=None), ctx)
+
+
+def on_event(conv: Conversation, event: Event, ctx: Context, value: str | None) -> Outcome | None:
+    """A booking button (pressed, or its label typed) in a booking state; None if it is not one."""
+    if value is None or not value.startswith("b:"):
+        return None
+    bookings = _bookings(ctx)
+    if conv.state == SLOTS:
+        return _on_slots(conv, value, ctx, bookings)
+    if conv.state == CONFIRM:
+        return _on_confirm(conv, value, ctx, bookings)
+    if conv.state == APPOINTMENT:
+        return _on_appointment(conv, value, ctx, bookings)
+    if conv.state == CANCEL:
+        return _on_cancel(conv, value, ctx, bookings)
+    return None
+
+
+def _on_slots(conv: Conversation, value: str, ctx: Context, bookings: Bookings) -> Outcome | None:
+    page = int(conv.data.get("page", 0))
+    if value in ("b:later", "b:earlier"):
+        moved = conv.moved(SLOTS, page=max(0, page + (1 if value == "b:later" else -1)))
+        return _show(moved, ctx, replace=True)
+    if value == "b:wait":
+        place = bookings.join_waiting_list(language_of(conv))
+        told = Reply(
+            t(
+                "You are on the waiting list (place {place}). We write to you here as soon "
+                "as a time becomes free.",
+                place=place,
+            )
+        )
+        return _show(conv.moved("menu", page=None, moving=None), ctx, told)
+    if value == "b:german":
+        german = conv.answered(interpreter="none")
+        return _show(german.moved(SLOTS, page=0), ctx)
+    if value.startswith("b:slot:"):
+        key = value.removeprefix("b:slot:")
+        offers = bookings.free_slots(language_of(conv), 0, 10_000)
+        chosen = next((offer for offer in offers if offer.key == key), None)
+        if chosen is None:
+            return _taken(conv, ctx)
+        return _show(
+            conv.moved(
+                CONFIRM,
+                slot=key,
+                slot_start=chosen.start.isoformat(),
+                slot_interpreter=chosen.interpreter,
+            ),
+            ctx,
+        )
+    return None
+
+
+def _on_confirm(conv: Conversation, value: str, ctx: Context, bookings: Bookings) -> Outcome | None:
+    if value == "b:slots":
+        return _show(conv.moved(SLOTS, page=0, slot=None), ctx)
+    if value != "b:ok":
+        return None
+    key, moving = str(conv.data["slot"]), bool(conv.data.get("moving"))
+    try:
+        view = bookings.reschedule(key) if moving else bookings.book(key, language_of(conv))
+    except SlotGone:
+        return _taken(conv, ctx)
+    except HasAppointment:
+        hint = Reply(t("You already have an appointment. You can move or cancel it here."))
+        return _show(conv.moved(APPOINTMENT, slot=None, moving=None, page=None), ctx, hint)
+    done = conv.moved(
+        "menu", slot=None, slot_start=None, slot_interpreter=None, moving=None, page=None
+    )
+    kind = "rescheduled" if moving else "booked"
+    booked = Reply(Template("booking_done", appointment_params(view)), calendar=calendar(view))
+    return _show(done, ctx, booked, effects=(AppointmentChanged(kind, view.case_code),))
+
+
+def _on_appointment(
+    conv: Conversation, value: str, ctx: Context, bookings: Bookings
+) -> Outcome | None:
+    view = bookings.current()
+    if view is None:
+        return _show(conv, ctx)
+    if value == "b:move":
+        return _show(conv.moved(SLOTS, page=0, moving=True), ctx)
+    if value == "b:cancel":
+        return _show(conv.moved(CANCEL), ctx)
+    if value == "b:ics":
+        file = Reply(t("Here is the calendar file for your appointment."), calendar=calendar(view))
+        return Outcome(conv, (file,), locale=conv.locale)
+    return None
+
+
+def _on_cancel(conv: Conversation, value: str, ctx: Context, bookings: Bookings) -> Outcome | None:
+    if value == "b:cancel:no":
+        return _show(conv.moved(APPOINTMENT), ctx, Reply(t("Your appointment stays as it is.")))
+    if value != "b:cancel:yes":
+        return None
+    view = bookings.cancel()
+    menu = conv.moved("menu")
+    if view is None:
+        return _show(menu, ctx, Reply(t("There is no appointment to cancel.")))
+    cancelled = Reply(
+        t(
+            "Your appointment {case} is cancelled. You can book a new one at any time.",
+            case=Code(view.case_code),
+        ),
+        calendar=calendar(view, cancelled=True),
+    )
+    return _show(menu, ctx, cancelled, effects=(AppointmentChanged("cancelled", view.case_code),))
+
+
+def _taken(conv: Conversation, ctx: Context) -> Outcome:
+    sorry = Reply(t("Sorry, this time has just been taken. Here are the next free times:"))
+    return _show(conv.moved(SLOTS, page=0, slot=None), ctx, sorry)
+
+
+def _show(
+    conv: Conversation,
+    ctx: Context,
+    *before: Reply,
+    replace: bool = False,
+    effects: tuple[AppointmentChanged, ...] = (),
+) -> Outcome:
+    """The replies, then the prompt of the conversation's state (the menu's is the journey's)."""
+    from flows import journey  # the journey imports this module; the menu prompt lives there
+
+    shown = journey.prompt(conv, ctx)
+    if replace:
+        shown = tuple(Reply(r.body, r.buttons, replaces_pressed=True) for r in shown)
+    return Outcome(conv, (*before, *shown), effects, locale=conv.locale)
+
+
+def _bookings(ctx: Context) -> Bookings:
+    if ctx.bookings is None:
+        raise RuntimeError("booking needs ctx.bookings")
+    return ctx.bookings
+
+
+def reminder(view: AppointmentView, kind: str) -> Reply:
+    """The reminder 24 or 2 hours before, in the client's language."""
+    headline = (
+        t("Reminder: your counselling appointment is in two hours.")
+        if kind == "2h"
+        else t("Reminder: your counselling appointment is tomorrow.")
+    )
+    return Reply(
+        Template("reminder", {**appointment_params(view), "headline": headline}),
+        ((Button("m:appt", t("My appointment")),),),
+    )
+
+
+def waiting_list_news(language: str) -> Reply:
+    """A time has become free for a client on the waiting list."""
+    return Reply(
+        t(
+            "Good news: a time for counselling in {language} has become free. It is kept "
+            "for you for 24 hours.",
+            language=Language(language),
+        ),
+        ((Button("m:book", t("Book an appointment")),),),
+    )

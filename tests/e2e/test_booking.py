@@ -1,0 +1,113 @@
+"""Booking end to end: PTB Application, storage with the real appointment book, calendar files."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import icalendar
+from sqlalchemy import select
+
+from bot.demo import seed_demo_office
+from storage.tables import appointments
+from tests.e2e.conftest import Harness
+from tests.e2e.fake_telegram import UpdateFactory
+
+
+async def book_first_time(telegram: Harness, user: UpdateFactory) -> str:
+    """Start in German, accept, book the first offered time; return the chosen slot key."""
+    seed_demo_office(telegram.assistant.db, "muenchen")
+    for update in (
+        user.message("/start"),
+        user.press("lang:de"),
+        user.press("privacy:accept"),
+        user.press("m:book"),
+    ):
+        await telegram.send(update)
+    offered = [
+        b["callback_data"]
+        for m, p in telegram.take_calls()
+        if m == "sendMessage"
+        for row in p.get("reply_markup", {}).get("inline_keyboard", [])
+        for b in row
+    ]
+    first = next(v for v in offered if v.startswith("b:slot:"))
+    await telegram.send(user.press(first))
+    await telegram.send(user.press("b:ok"))
+    return first.removeprefix("b:slot:")
+
+
+def calendar_of(telegram: Harness) -> icalendar.Calendar:
+    documents = [p["document"] for m, p in telegram.api.calls if m == "sendDocument"]
+    assert len(documents) == 1 and documents[0]["filename"] == "appointment.ics"
+    return icalendar.Calendar.from_ical(documents[0]["content"])
+
+
+def booked(telegram: Harness) -> list[tuple[str, str, int]]:
+    with telegram.assistant.db.transaction() as tx:
+        rows = tx.execute(
+            select(appointments.c.case_code, appointments.c.status, appointments.c.sequence)
+        ).all()
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def test_a_client_books_and_gets_a_calendar_file(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that booking on Telegram stores one appointment and sends a valid .ics in Berlin time."""
+    await book_first_time(telegram, user)
+    [(case_code, status, sequence)] = booked(telegram)
+    assert status == "booked" and sequence == 0
+    texts = telegram.api.sent_texts()
+    assert any(case_code in text and "Termin ist gebucht" in text for text in texts)
+    event = calendar_of(telegram).walk("VEVENT")[0]
+    assert str(event["UID"]).startswith(case_code.lower()) and int(event["SEQUENCE"]) == 0
+    assert (
+        event["DTSTART"].dt.tzinfo is not None
+        and event["DTSTART"].params["TZID"] == "Europe/Berlin"
+    )
+    assert "DTSTAMP" in event and calendar_of(telegram)["METHOD"] == "PUBLISH"
+
+
+async def test_cancelling_sends_a_cancel_file_with_the_same_uid(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that cancelling marks the appointment cancelled and the .ics says CANCEL, SEQUENCE 1."""
+    await book_first_time(telegram, user)
+    first = calendar_of(telegram).walk("VEVENT")[0]
+    telegram.take_calls()
+    for value in ("m:appt", "b:cancel", "b:cancel:yes"):
+        await telegram.send(user.press(value))
+    cancel = calendar_of(telegram)
+    assert cancel["METHOD"] == "CANCEL"
+    event = cancel.walk("VEVENT")[0]
+    assert event["UID"] == first["UID"] and int(event["SEQUENCE"]) == 1
+    assert booked(telegram)[0][1:] == ("cancelled", 1)
+
+
+async def test_delete_removes_the_booking_and_the_client(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that /delete cancels the client's appointment and leaves no link to them."""
+    await book_first_time(telegram, user)
+    await telegram.send(user.message("/delete"))
+    await telegram.send(user.press("del:yes"))
+    with telegram.assistant.db.transaction() as tx:
+        rows = tx.execute(select(appointments.c.status, appointments.c.client_key)).all()
+    assert [tuple(r) for r in rows] == [("cancelled", None)]
+
+
+async def test_reminders_are_sent_once_in_the_clients_language(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that the 2-hour reminder reaches the client once, in German, and not twice."""
+    await book_first_time(telegram, user)
+    telegram.take_calls()
+    with telegram.assistant.db.transaction() as tx:
+        start = tx.execute(select(appointments.c.starts_at)).scalar_one()
+    # Booked less than a day ahead: no 24-hour reminder, only the one two hours before.
+    telegram.assistant.clock.now = start - timedelta(minutes=90)  # type: ignore[attr-defined]
+    send = telegram.door.sender(telegram.application.bot)
+    assert await telegram.assistant.remind(send) == 1
+    assert await telegram.assistant.remind(send) == 0
+    [text] = telegram.api.sent_texts()
+    assert text.startswith("<b>Erinnerung: Ihr Beratungstermin ist in zwei Stunden.</b>")
