@@ -13,14 +13,15 @@ import contextlib
 import logging
 import signal
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
 from telegram import Update
 from telegram.error import Conflict, NetworkError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 from telegram.request import BaseRequest
 
-from bot.assistant import Assistant
+from bot.assistant import Assistant, Send
 from bot.telegram_door import TelegramDoor
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,18 @@ async def every(seconds: float, stop: asyncio.Event, job: object) -> None:
             await asyncio.wait_for(stop.wait(), seconds)
 
 
+def background(
+    assistant: Assistant, send: Send, stop: asyncio.Event
+) -> list[Coroutine[Any, Any, None]]:
+    """The jobs every instance runs beside its door: the outbox, reminders, agenda, retention."""
+    return [
+        every(OUTBOX_EVERY, stop, lambda: assistant.flush(send)),
+        every(REMINDERS_EVERY, stop, lambda: assistant.remind(send)),
+        every(REMINDERS_EVERY, stop, lambda: assistant.agenda(send)),
+        every(HOUSEKEEPING_EVERY, stop, assistant.housekeeping),
+    ]
+
+
 async def run_telegram(assistant: Assistant) -> None:
     """Run on Telegram until SIGINT/SIGTERM."""
     application, door = build_application(assistant)
@@ -120,9 +133,4 @@ async def run_telegram(assistant: Assistant) -> None:
     async with application:
         send = door.sender(application.bot)
         log.info("running on Telegram as @%s (long polling)", application.bot.username)
-        await asyncio.gather(
-            poll(application, door, stop),
-            every(OUTBOX_EVERY, stop, lambda: assistant.flush(send)),
-            every(REMINDERS_EVERY, stop, lambda: assistant.remind(send)),
-            every(HOUSEKEEPING_EVERY, stop, assistant.housekeeping),
-        )
+        await asyncio.gather(poll(application, door, stop), *background(assistant, send, stop))

@@ -12,20 +12,26 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.i18n import Catalogs
+from bot.mail import Mailer
 from bot.render import Message, Renderer
 from bot.support_file import SupportFile
 from bot.wording import Wording
-from flows import booking
+from flows import booking, staff
 from flows.engine import step
-from flows.model import Conversation, Event, Outcome
-from flows.ports import Bookings, Context
-from storage.conversations import ConversationStore, Delivery, Incoming
+from flows.model import Command, Conversation, Effect, Event, Outcome, Pressed, Reply
+from flows.ports import Bookings, Context, Desk
+from flows.schedule import OpeningRules, is_closed
+from storage.conversations import ConversationStore, Incoming, StaffDestinations
 from storage.db import Database
+from storage.outbox import Delivery
 
 log = logging.getLogger(__name__)
+BERLIN = ZoneInfo("Europe/Berlin")
+OFFICE_DAYS = OpeningRules(hours={})  # weekends, Bavarian holidays, 24 and 31 December: closed
 
 Send = Callable[[Delivery, Sequence[Message]], Awaitable[None]]
 Clock = Callable[[], datetime]
@@ -57,7 +63,12 @@ class Assistant:
             db.migrate()
         catalogs = Catalogs(settings.locales_dir)
         renderer = Renderer(catalogs, settings.office, settings.retention_days)
-        store = ConversationStore(db, settings.keyring, settings.office.id)
+        destinations = StaffDestinations(
+            settings.office.staff_chat_ids,
+            settings.smtp.to if settings.smtp else None,
+            settings.office.staff_locale,
+        )
+        store = ConversationStore(db, settings.keyring, settings.office.id, destinations)
         return cls(settings, db, store, catalogs, renderer, Wording(renderer), clock, support)
 
     def context(self, language_code: str | None) -> Context:
@@ -98,22 +109,59 @@ class Assistant:
         return [self.renderer.message(reply, delivery.locale) for reply in delivery.replies]
 
     async def deliver(self, delivery: Delivery, send: Send) -> bool:
-        """Send the replies; keep them in the outbox for a retry if sending fails."""
+        """Send the replies (mail through the mailer); keep them in the outbox if sending fails."""
         try:
-            await send(delivery, self.render(delivery))
-        except Exception as error:  # any failure of the network or the API: retry later
+            messages = self.render(delivery)
+            if delivery.channel == "email":
+                if self.settings.smtp is None:
+                    raise RuntimeError("mail is not configured")
+                await asyncio.to_thread(Mailer(self.settings.smtp).send, messages)
+            else:
+                await send(delivery, messages)
+        except Exception as error:  # any failure of the network, the API or the mail server
             log.warning("sending failed, kept in outbox: %s", type(error).__name__)
-            await asyncio.to_thread(self.store.failed, delivery.outbox_id, self.clock())
+            await asyncio.to_thread(self.store.outbox.failed, delivery.outbox_id, self.clock())
             return False
-        await asyncio.to_thread(self.store.sent, delivery.outbox_id)
+        await asyncio.to_thread(self.store.outbox.sent, delivery.outbox_id)
         return True
 
-    async def flush(self, send: Send) -> int:
-        """Send what a crash or a failed send left in the outbox. Returns how many were sent."""
+    async def flush(self, send: Send, channels: Sequence[str] = ("telegram", "email")) -> int:
+        """Send what is due in the outbox for these channels (after a crash, a failed send, or
+        for messages nobody asked for). Returns how many were sent."""
         sent = 0
-        for delivery in await asyncio.to_thread(self.store.due, self.clock()):
+        due = await asyncio.to_thread(self.store.outbox.due, self.clock(), channels)
+        for delivery in due:
             sent += await self.deliver(delivery, send)
         return sent
+
+    async def handle_staff(self, incoming: Incoming, event: Command | Pressed) -> Delivery | None:
+        """A staff command or button, committed with everything it causes."""
+        now = self.clock()
+        today = now.replace(tzinfo=UTC).astimezone(BERLIN).date()
+
+        def run(desk: Desk) -> tuple[tuple[Reply, ...], tuple[Effect, ...]]:
+            return staff.step(event, desk, now, today)
+
+        delivery = await asyncio.to_thread(self.store.handle_staff, incoming, run, now)
+        log.info("staff %s", event.name if isinstance(event, Command) else "button")
+        return delivery
+
+    async def agenda(self, send: Send) -> bool:
+        """The day's agenda to the staff chats, once per working day after the configured time."""
+        now = self.clock()
+        local = now.replace(tzinfo=UTC).astimezone(BERLIN)
+        if is_closed(local.date(), OFFICE_DAYS) or local.time() < self.settings.office.agenda_time:
+            return False
+        today = local.date()
+        queued = await asyncio.to_thread(
+            self.store.enqueue_agenda,
+            now,
+            today,
+            lambda desk: staff.step(Command("agenda"), desk, now, today)[0],
+        )
+        if queued:
+            await self.flush(send)
+        return queued
 
     async def remind(self, send: Send) -> int:
         """Queue due reminders and waiting-list news (each exactly once), then send the outbox."""

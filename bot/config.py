@@ -6,7 +6,7 @@ import logging
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
 
@@ -45,7 +45,10 @@ class Office:
         Hours((0, 1, 2, 3), time(9), time(12)),
         Hours((0, 1, 2, 3), time(13), time(15, 30)),
     )
-    staff_chat_ids: tuple[int, ...] = ()
+    staff_chat_ids: tuple[int, ...] = ()  # chats that receive summaries and the agenda
+    staff_user_ids: tuple[int, ...] = ()  # who may use the staff commands
+    staff_locale: str = "de"
+    agenda_time: time = time(7, 30)  # Europe/Berlin, working days
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,44 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     support_file: Path = ROOT / "support.toml"  # the support on offer (programmes, dated figures)
+    smtp: Smtp | None = None  # mail summaries to the office mailbox when set
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """The office's mail server (STARTTLS) and mailbox; credentials from the environment."""
+
+    host: str
+    to: str
+    sender: str
+    port: int = 587
+    user: str = ""
+    password: str = ""
+    starttls: bool = True
+
+
+def smtp_from(env: Mapping[str, str]) -> Smtp | None:
+    if not env.get("COMEHOME_SMTP_HOST"):
+        return None
+    if not env.get("COMEHOME_SMTP_TO"):
+        raise ConfigError("COMEHOME_SMTP_TO (the office mailbox) is needed with COMEHOME_SMTP_HOST")
+    return Smtp(
+        host=env["COMEHOME_SMTP_HOST"],
+        to=env["COMEHOME_SMTP_TO"],
+        sender=env.get("COMEHOME_SMTP_FROM", env["COMEHOME_SMTP_TO"]),
+        port=int(env.get("COMEHOME_SMTP_PORT", "587")),
+        user=env.get("COMEHOME_SMTP_USER", ""),
+        password=env.get("COMEHOME_SMTP_PASSWORD", ""),
+        starttls=env.get("COMEHOME_SMTP_STARTTLS", "1") not in ("0", "false", "no"),
+    )
+
+
+def ids(text: str) -> tuple[int, ...]:
+    """Comma-separated Telegram ids."""
+    try:
+        return tuple(int(part) for part in text.replace(" ", "").split(",") if part)
+    except ValueError as error:
+        raise ConfigError(f"not a list of Telegram ids: {text!r}") from error
 
 
 def support_file(env: Mapping[str, str]) -> Path:
@@ -88,6 +129,10 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         )
     office_file = env.get("COMEHOME_OFFICE_FILE")
     office = load_office(Path(office_file)) if office_file else Office()
+    if env.get("COMEHOME_STAFF_CHAT_IDS"):
+        office = replace(office, staff_chat_ids=ids(env["COMEHOME_STAFF_CHAT_IDS"]))
+    if env.get("COMEHOME_STAFF_USER_IDS"):
+        office = replace(office, staff_user_ids=ids(env["COMEHOME_STAFF_USER_IDS"]))
     return Settings(
         database_url=database_url,
         keyring=load_keyring(env, data_dir, production),
@@ -105,6 +150,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         webhook_listen=env.get("COMEHOME_WEBHOOK_LISTEN", "127.0.0.1"),
         webhook_port=int(env.get("COMEHOME_WEBHOOK_PORT", "8443")),
         support_file=support_file(env),
+        smtp=smtp_from(env),
     )
 
 
@@ -167,6 +213,9 @@ def load_office(path: Path) -> Office:
             website=str(office.get("website", "")),
             hours=hours or defaults.hours,
             staff_chat_ids=tuple(int(c) for c in office.get("staff_chat_ids", [])),
+            staff_user_ids=tuple(int(c) for c in office.get("staff_user_ids", [])),
+            staff_locale=str(office.get("staff_locale", "de")),
+            agenda_time=time.fromisoformat(office.get("agenda_time", "07:30")),
         )
     except (KeyError, ValueError, TypeError) as error:
         raise ConfigError(f"{path}: office: {error}") from error

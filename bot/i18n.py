@@ -81,7 +81,7 @@ class Catalogs:
         with (locales_dir / "languages.toml").open("rb") as handle:
             listed = tomllib.load(handle)["language"]
         raw: dict[str, gettext.NullTranslations] = {}
-        self.names = {entry["code"]: entry["name"] for entry in listed}  # shipped or not yet
+        self.names: dict[str, str] = {e["code"]: e["name"] for e in listed}  # shipped or not yet
         for entry in listed:
             code = entry["code"]
             po = self.po_path(code)
@@ -101,6 +101,12 @@ class Catalogs:
                 inner.add_fallback(raw[parent])  # Dari (fa_AF) falls back to Persian (fa)
             self._translations[code] = SafeTranslations(code, inner)
         self.source = next(code for code, info in self.languages.items() if info.source)
+        # Staff texts (summaries, agenda, commands) have their own domain: clients' translators
+        # never see them. Only the staff locales need it (German by default).
+        self._staff: dict[str, SafeTranslations] = {}
+        for staff_po in sorted(locales_dir.glob("*/LC_MESSAGES/staff.po")):
+            code = staff_po.parent.parent.name
+            self._staff[code] = SafeTranslations(code, load_po(staff_po))
 
     def po_path(self, code: str) -> Path:
         return self.dir / code / "LC_MESSAGES" / "messages.po"
@@ -109,7 +115,11 @@ class Catalogs:
     def codes(self) -> tuple[str, ...]:
         return tuple(self.languages)
 
-    def get(self, code: str | None) -> SafeTranslations:
+    def get(self, code: str | None, domain: str = "messages") -> SafeTranslations:
+        if domain == "staff":
+            return self._staff.get(code or self.source) or SafeTranslations(
+                code or self.source, gettext.NullTranslations()
+            )
         return self._translations.get(code or self.source) or self._translations[self.source]
 
     def suggest(self, language_code: str | None) -> str | None:

@@ -140,10 +140,19 @@ def run_check(locales: Path, pot: Path, out: TextIO, languages: list[str] | None
         if entry.get("source") or not po.exists() or (languages and code not in languages):
             continue
         reports.append(check_catalog(code, po, template, entry.get("plural_forms")))
-    out.write(f"{'language':<10}{'coverage':>10}{'fuzzy':>7}{'missing':>9}{'errors':>8}\n")
+    staff_pot = pot.parent / "staff.pot"
+    if staff_pot.exists() and not languages:
+        with staff_pot.open("rb") as handle:
+            staff_template = read_po(handle)
+        for po in sorted(locales.glob("*/LC_MESSAGES/staff.po")):
+            code = po.parent.parent.name
+            report = check_catalog(code, po, staff_template)
+            report.code = f"{code}/staff"
+            reports.append(report)
+    out.write(f"{'language':<12}{'coverage':>10}{'fuzzy':>7}{'missing':>9}{'errors':>8}\n")
     for report in reports:
         out.write(
-            f"{report.code:<10}{report.coverage:>9.1f}%{report.fuzzy:>7}"
+            f"{report.code:<12}{report.coverage:>9.1f}%{report.fuzzy:>7}"
             f"{len(report.missing):>9}{len(report.errors):>8}\n"
         )
     for report in reports:

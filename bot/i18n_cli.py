@@ -14,7 +14,26 @@ from bot.config import ROOT
 
 LOCALES = ROOT / "locales"
 POT = LOCALES / "messages.pot"
+STAFF_POT = LOCALES / "staff.pot"
 KEYWORDS = ["-k", "t", "-k", "pt:1c,2", "-k", "nt:1,2"]
+# Staff texts: `st` in Python, the gettext calls Jinja2 makes; not `t`, which is the clients'.
+STAFF_KEYWORDS = [
+    "--no-default-keywords",
+    "-k",
+    "st",
+    "-k",
+    "gettext",
+    "-k",
+    "ngettext:1,2",
+    "-k",
+    "pgettext:1c,2",
+    "-k",
+    "npgettext:1c,2,3",
+]
+DOMAINS = {
+    "messages": (POT, "babel.cfg", KEYWORDS),
+    "staff": (STAFF_POT, "babel-staff.cfg", STAFF_KEYWORDS),
+}
 
 
 def pybabel(*args: str) -> None:
@@ -27,13 +46,14 @@ def pybabel(*args: str) -> None:
         os.chdir(here)
 
 
-def extract(args: argparse.Namespace) -> int:
-    """Collect every translatable text into locales/messages.pot."""
+def extract_domain(domain: str, output: Path | None = None) -> Path:
+    pot, config, keywords = DOMAINS[domain]
+    target = output or pot
     pybabel(
         "extract",
         "-F",
-        str(ROOT / "babel.cfg"),
-        *KEYWORDS,
+        str(ROOT / config),
+        *keywords,
         "--add-comments=TRANSLATORS:",
         "--sort-by-file",
         "--no-wrap",
@@ -41,27 +61,34 @@ def extract(args: argparse.Namespace) -> int:
         "--copyright-holder=comehome",
         "--msgid-bugs-address=",
         "-o",
-        str(POT),
+        str(target),
         ".",
     )
-    print(f"wrote {POT.relative_to(ROOT)}")
+    return target
+
+
+def extract(args: argparse.Namespace) -> int:
+    """Collect every translatable text into locales/messages.pot (clients) and staff.pot (staff)."""
+    for domain in DOMAINS:
+        print(f"wrote {extract_domain(domain).relative_to(ROOT)}")
     return 0
 
 
 def update(args: argparse.Namespace) -> int:
     """Bring every language's messages.po up to date with the template (extracts first)."""
     extract(args)
-    pybabel(
-        "update",
-        "-i",
-        str(POT),
-        "-d",
-        str(LOCALES),
-        "-D",
-        "messages",
-        "--no-wrap",
-        "--ignore-obsolete",
-    )
+    for domain, (pot, _config, _keywords) in DOMAINS.items():
+        pybabel(
+            "update",
+            "-i",
+            str(pot),
+            "-d",
+            str(LOCALES),
+            "-D",
+            domain,
+            "--no-wrap",
+            "--ignore-obsolete",
+        )
     return 0
 
 

@@ -69,7 +69,7 @@ class Renderer:
         self.catalogs = catalogs
         self.office = office
         self.retention_days = retention_days
-        self._environments: dict[str, Environment] = {}
+        self._environments: dict[str, Environment] = {}  # by "domain:locale"
 
     # --- public ------------------------------------------------------------------------------
 
@@ -91,11 +91,14 @@ class Renderer:
             return label
         if isinstance(label, Text):
             return html.unescape(self.text(label, locale))
-        return self.param(label, locale, isolate=False)
+        shown = html.unescape(self.param(label, locale, isolate=False))
+        if isinstance(label, Language) and not "\u10d0" <= shown[:1] <= "\u10ff":
+            return shown[:1].upper() + shown[1:]  # a button starts with a capital (not Georgian)
+        return shown
 
     def text(self, item: Text, locale: str) -> str:
         """A message in `locale`, as Telegram HTML with its parameters formatted and escaped."""
-        translations = self.catalogs.get(locale)
+        translations = self.catalogs.get(locale, item.domain)
         if item.plural is not None and item.count is not None:
             count = item.params[item.count]
             n = int(count) if isinstance(count, int | Decimal) else 0
@@ -118,9 +121,15 @@ class Renderer:
         context = {
             name: self.template_param(value, locale) for name, value in template.params.items()
         }
+        # "staff/…" templates are the office's (staff domain); the others are the clients'.
+        domain, path = (
+            ("staff", template.name)
+            if template.name.startswith("staff/")
+            else ("messages", f"client/{template.name}")
+        )
         rendered = (
-            self.environment(locale)
-            .get_template(f"client/{template.name}.j2")
+            self.environment(locale, domain)
+            .get_template(f"{path}.j2")
             .render(
                 office=self.office_view(locale),
                 retention_days=self.retention_days,
@@ -134,8 +143,8 @@ class Renderer:
         """A parameter as a template sees it: printed as `param` renders it; a tuple can also be
         looped over item by item, and a date also offers `.long`, the date without the weekday."""
         rendered = Markup(self.param(value, locale))
-        if isinstance(value, tuple):
-            return Listed(rendered, [Markup(self.param(item, locale)) for item in value])
+        if isinstance(value, tuple):  # nested tuples stay indexable: rows of a table
+            return Listed(rendered, [self.template_param(item, locale) for item in value])
         if isinstance(value, date) and not isinstance(value, datetime):
             long = html.escape(format_date(value, "long", locale=locale), quote=False)
             return Dated(rendered, f"{FSI}{long}{PDI}" if self.is_rtl(locale) else long)
@@ -196,8 +205,9 @@ class Renderer:
             return html.escape(self._format_scalar(value.moment, locale)[0], quote=False)
         local = value.moment.astimezone(BERLIN)
         joiner = str(Locale.parse(locale).datetime_formats["short"])
-        day = format_skeleton("MMMEd", local, locale=locale) or format_date(
-            local, "medium", locale=locale
+        day = str(
+            format_skeleton("MMMEd", local, locale=locale)
+            or format_date(local, "medium", locale=locale)
         )
         return html.escape(
             joiner.replace("{1}", day).replace("{0}", format_time(local, "short", locale=locale)),
@@ -210,10 +220,8 @@ class Renderer:
             if code in self.catalogs.names:
                 return self.catalogs.names[code]
             in_locale = code
-        name = Locale.parse(code).get_display_name(in_locale) or code
-        if "\u10d0" <= name[:1] <= "\u10ff":  # Georgian has no capitals in running text
-            return name
-        return name[:1].upper() + name[1:]
+        # CLDR's own case: "arabe" in a French sentence, "Arabisch" in a German one.
+        return str(Locale.parse(code).get_display_name(in_locale) or code)
 
     # --- direction ---------------------------------------------------------------------------
 
@@ -234,8 +242,9 @@ class Renderer:
 
     # --- templates ---------------------------------------------------------------------------
 
-    def environment(self, locale: str) -> Environment:
-        if locale not in self._environments:
+    def environment(self, locale: str, domain: str = "messages") -> Environment:
+        key = f"{domain}:{locale}"
+        if key not in self._environments:
             env = Environment(
                 loader=FileSystemLoader(TEMPLATES),
                 autoescape=True,
@@ -244,9 +253,10 @@ class Renderer:
                 trim_blocks=True,
                 lstrip_blocks=True,
             )
-            env.install_gettext_translations(self.catalogs.get(locale), newstyle=True)  # type: ignore[attr-defined]
-            self._environments[locale] = env
-        return self._environments[locale]
+            translations = self.catalogs.get(locale, domain)
+            env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+            self._environments[key] = env
+        return self._environments[key]
 
     def office_view(self, locale: str) -> dict[str, Any]:
         office = self.office
@@ -278,10 +288,10 @@ class Renderer:
         return f"{days}: {span}"
 
 
-class Listed(list[Markup]):
+class Listed(list[Any]):
     """A tuple parameter in a template: prints as one list ("a, b and c"), loops item by item."""
 
-    def __init__(self, rendered: Markup, items: list[Markup]) -> None:
+    def __init__(self, rendered: Markup, items: list[Any]) -> None:
         super().__init__(items)
         self.rendered = rendered
 

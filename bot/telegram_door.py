@@ -16,8 +16,10 @@ from telegram.ext import ContextTypes
 
 from bot.assistant import Assistant
 from bot.render import Message
+from flows import staff
 from flows.model import Command, Event, Pressed, Typed, Unsupported
-from storage.conversations import Delivery, Incoming
+from storage.conversations import Incoming
+from storage.outbox import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +41,18 @@ ATTACHMENT_KINDS = (
 )
 
 
-def translate(update: Update) -> tuple[Incoming, Event, str | None] | None:
-    """The flow event of an update, who sent it, and their Telegram language; None to ignore it."""
+def translate(
+    update: Update, staff_chats: tuple[int, ...] = ()
+) -> tuple[Incoming, Event, str | None] | None:
+    """The flow event of an update, who sent it, and their Telegram language; None to ignore it.
+
+    Clients write in private chats; in the staff chats only staff commands are read (see
+    `is_staff`), every other group is ignored.
+    """
     user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None or chat.type != chat.PRIVATE or user.is_bot:
+    if user is None or chat is None or user.is_bot:
+        return None
+    if chat.type != chat.PRIVATE and chat.id not in staff_chats:
         return None
     pressed_message_id = None
     event: Event
@@ -93,14 +103,33 @@ class TelegramDoor:
         self.assistant = assistant
         self.failed: set[int] = set()  # update ids whose step could not be committed
 
+    def is_staff(self, incoming: Incoming, event: Event) -> bool:
+        """A staff command or button from an allowed staff member: anyone else gets exactly what
+        an unknown command or a stale button gets, and nothing about cases."""
+        office = self.assistant.settings.office
+        if int(incoming.user_id) not in office.staff_user_ids:
+            return False
+        if isinstance(event, Command):
+            return event.name in staff.COMMANDS
+        return isinstance(event, Pressed) and event.value.startswith("s:")
+
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Run the step for any update, then answer the button press and send the replies."""
-        translated = translate(update)
+        office = self.assistant.settings.office
+        translated = translate(update, office.staff_chat_ids)
         if translated is None:
             return
         incoming, event, language_code = translated
+        in_staff_chat = (
+            update.effective_chat is not None and update.effective_chat.id in office.staff_chat_ids
+        )
         try:
-            delivery = await self.assistant.handle(incoming, event, language_code)
+            if self.is_staff(incoming, event):
+                delivery = await self.assistant.handle_staff(incoming, event)  # type: ignore[arg-type]
+            elif in_staff_chat:
+                return  # group chatter: nothing to read, nothing to store
+            else:
+                delivery = await self.assistant.handle(incoming, event, language_code)
         except Exception as error:  # the update is fetched again: nothing is lost
             log.error("step failed, update will be retried: %s", type(error).__name__)
             self.failed.add(update.update_id)

@@ -15,7 +15,8 @@ from typing import TextIO
 from bot.assistant import Assistant
 from bot.render import Message
 from flows.model import Command, Event, Pressed, Typed
-from storage.conversations import Delivery, Incoming
+from storage.conversations import Incoming
+from storage.outbox import Delivery
 
 
 class TerminalDoor:
@@ -62,7 +63,7 @@ class TerminalDoor:
             await self.assistant.deliver(delivery, self.send)
 
     async def run(self, lines: TextIO, echo: bool) -> None:
-        await self.assistant.flush(self.send)
+        await self.assistant.flush(self.send, channels=("terminal",))
         await self.say("/start")
         loop = asyncio.get_running_loop()
         while True:

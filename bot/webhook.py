@@ -71,14 +71,7 @@ def web_app(
 
 async def run_webhook(assistant: Assistant) -> None:
     """Serve updates posted by Telegram until SIGINT/SIGTERM; set the webhook at start."""
-    from bot.app import (
-        ALLOWED_UPDATES,
-        HOUSEKEEPING_EVERY,
-        OUTBOX_EVERY,
-        REMINDERS_EVERY,
-        build_application,
-        every,
-    )
+    from bot.app import ALLOWED_UPDATES, background, build_application
 
     settings = assistant.settings
     application, door = build_application(assistant)
@@ -97,10 +90,5 @@ async def run_webhook(assistant: Assistant) -> None:
         )
         log.info("webhook set; listening on %s:%d", settings.webhook_listen, settings.webhook_port)
         send = door.sender(application.bot)
-        await asyncio.gather(
-            stop.wait(),
-            every(OUTBOX_EVERY, stop, lambda: assistant.flush(send)),
-            every(REMINDERS_EVERY, stop, lambda: assistant.remind(send)),
-            every(HOUSEKEEPING_EVERY, stop, assistant.housekeeping),
-        )
+        await asyncio.gather(stop.wait(), *background(assistant, send, stop))
         server.stop()

@@ -19,6 +19,7 @@ class Text:
     context: str | None = None
     plural: str | None = None
     count: str | None = None  # name of the parameter that chooses the plural form
+    domain: str = "messages"  # "staff" for texts only the office's staff read
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,38 @@ class AppointmentChanged:
     case_code: str
 
 
-Effect = DeleteClientData | IntakeCompleted | ConversationStarted | AppointmentChanged
+@dataclass(frozen=True)
+class NotifyStaff:
+    """A summary for the office's staff destinations (their chats, their mailbox), in German."""
+
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class TellClient:
+    """A message to another client than the one whose step this is (e.g. staff cancelled)."""
+
+    client: str  # the client's pseudonymous key, as stored with the appointment
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class Audit:
+    """A staff action, for the audit log: what, on which case; never message text."""
+
+    action: str
+    case_code: str = ""
+
+
+Effect = (
+    DeleteClientData
+    | IntakeCompleted
+    | ConversationStarted
+    | AppointmentChanged
+    | NotifyStaff
+    | TellClient
+    | Audit
+)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from flows.model import Label
@@ -71,6 +71,8 @@ class AppointmentView:
     interpreter: str  # "none", "confirmed" or "requested"
     status: str  # "booked", "cancelled", "held", "no_show", "departed"
     sequence: int
+    interpreter_name: str | None = None
+    counsellor: str = ""
 
 
 class Bookings(Protocol):
@@ -97,3 +99,62 @@ class Bookings(Protocol):
     def join_waiting_list(self, language: str) -> int:
         """The client's place in line for a time in `language` (1 = next)."""
         ...
+
+
+# --- the office's desk (staff) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """An appointment as staff see it: the appointment, and what the client answered (if kept)."""
+
+    appointment: AppointmentView
+    client: str | None  # pseudonymous key; None once the client deleted their data
+    answers: dict[str, object]
+    locale: str | None  # the client's chat language, for messages to them
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Anonymous counts for a period (they outlive every deleted case)."""
+
+    conversations: int = 0
+    intakes: int = 0
+    booked: int = 0
+    held: int = 0
+    no_shows: int = 0
+    persons: int = 0
+    departures: int = 0
+    countries: tuple[tuple[str, int], ...] = ()  # (country code, departures)
+    languages: tuple[tuple[str, int], ...] = ()  # (language code, appointments booked)
+    interpreters: tuple[tuple[str, int], ...] = ()  # ("confirmed" / "requested", appointments)
+
+
+class Desk(Protocol):
+    """The appointment book and the counts, as staff use them within one transaction."""
+
+    def agenda(self, day: date) -> Sequence[Case]: ...
+
+    def open_requests(self) -> Sequence[Case]:
+        """Booked appointments whose interpreter is requested, not yet confirmed."""
+        ...
+
+    def case(self, code: str) -> Case | None: ...
+
+    def set_status(self, code: str, status: str, country: str | None = None) -> Case | None:
+        """Record "held", "no_show" or "departed" (to `country`); None for an unknown code."""
+        ...
+
+    def confirm_interpreter(self, code: str) -> Case | None: ...
+
+    def cancel(self, code: str) -> Case | None:
+        """Cancel as the office; None for an unknown code. Cancelling twice changes nothing."""
+        ...
+
+    def figures(self, first: date, last: date) -> Figures: ...
+
+    def interpreters(self) -> Sequence[tuple[str, tuple[str, ...]]]:
+        """Active interpreters: (name, language codes)."""
+        ...
+
+    def free_slots(self, days: int) -> Sequence[SlotOffer]: ...

@@ -25,6 +25,8 @@ def view(appointment: Appointment) -> AppointmentView:
         interpreter=appointment.interpreter_status,
         status=appointment.status,
         sequence=appointment.sequence,
+        interpreter_name=appointment.interpreter_name,
+        counsellor=appointment.counsellor_name,
     )
 
 

@@ -91,12 +91,15 @@ def encode_text(text: Text) -> dict[str, Any]:
         "ctx": text.context,
         "pl": text.plural,
         "n": text.count,
+        **({"dom": text.domain} if text.domain != "messages" else {}),
     }
 
 
 def decode_text(raw: dict[str, Any]) -> Text:
     params = {name: decode_param(v) for name, v in raw["p"].items()}
-    return Text(raw["id"], params, raw.get("ctx"), raw.get("pl"), raw.get("n"))
+    return Text(
+        raw["id"], params, raw.get("ctx"), raw.get("pl"), raw.get("n"), raw.get("dom", "messages")
+    )
 
 
 def _encode_label(label: Label) -> Any:

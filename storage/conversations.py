@@ -1,47 +1,41 @@
-"""One conversation step in one transaction: dedupe the update, lock and load, save, queue replies."""
+"""One conversation step in one transaction: dedupe the update, lock and load, save, queue replies.
+
+The same for the office's staff: a staff command runs against the desk in one transaction, and
+everything it causes (a message to a client, an audit entry) commits with it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, text, update
+from sqlalchemy import Connection, delete, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.model import (
+    AppointmentChanged,
+    Audit,
     Conversation,
     ConversationStarted,
     DeleteClientData,
     Effect,
     IntakeCompleted,
+    NotifyStaff,
     Outcome,
     Reply,
+    TellClient,
 )
-from flows.ports import AppointmentView, Bookings
+from flows.ports import AppointmentView, Bookings, Desk
+from storage import counts
 from storage.appointments import AppointmentBook
 from storage.booking_port import ClientBookings, view
-from storage.codec import decode_reply, encode_reply
 from storage.crypto import Keyring
 from storage.db import Database
-from storage.tables import conversations, daily_counts, outbox, processed_updates
-
-RETRY_BACKOFF = (5, 30, 120, 600, 1800)  # seconds before the next attempt to send
-# The instance that committed a step sends its replies at once; only if it has not confirmed them
-# within the lease (it crashed, or the network failed) may any instance's outbox flush take over.
-LEASE = timedelta(seconds=15)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """Replies waiting in the outbox for one chat."""
-
-    outbox_id: int
-    chat_id: str
-    locale: str | None
-    replies: tuple[Reply, ...]
-    pressed_message_id: int | None = None
+from storage.desk import StoredDesk
+from storage.outbox import LEASE, Delivery, Outbox, put
+from storage.tables import audit_log, conversations, daily_counts, processed_updates
 
 
 @dataclass(frozen=True)
@@ -55,14 +49,32 @@ class Incoming:
     pressed_message_id: int | None = None
 
 
+@dataclass(frozen=True)
+class StaffDestinations:
+    """Where staff summaries go: the staff chats, and the office mailbox when mail is set up."""
+
+    chat_ids: tuple[int, ...] = ()
+    mailbox: str | None = None
+    locale: str = "de"
+
+
 Stepper = Callable[[Conversation | None, Bookings], Outcome]
+StaffStepper = Callable[[Desk], tuple[tuple[Reply, ...], tuple[Effect, ...]]]
 
 
 class ConversationStore:
-    def __init__(self, db: Database, keyring: Keyring, office_id: str = "muenchen") -> None:
+    def __init__(
+        self,
+        db: Database,
+        keyring: Keyring,
+        office_id: str = "muenchen",
+        staff: StaffDestinations | None = None,
+    ) -> None:
         self.db = db
         self.keyring = keyring
         self.office_id = office_id
+        self.staff = staff or StaffDestinations()
+        self.outbox = Outbox(db, keyring)
 
     def handle(self, incoming: Incoming, stepper: Stepper, now: datetime) -> Delivery | None:
         """Run one step; None when this update was processed before. Commits before returning."""
@@ -77,33 +89,45 @@ class ConversationStore:
             before = _to_conversation(row._mapping) if row else None
             book = AppointmentBook(tx, self.office_id)
             outcome = stepper(before, ClientBookings(book, key, _aware(now)))
-            self._save(tx, key, before, outcome, incoming.chat_id, now)
+            self._save(tx, key, before, outcome, incoming, now)
             for effect in outcome.effects:
-                self._apply(tx, key, effect, now)
+                self._apply(tx, effect, now, client=key)
             if not outcome.replies:
                 return None
-            payload = {
-                "replies": [encode_reply(reply) for reply in outcome.replies],
-                "pressed": incoming.pressed_message_id,
-            }
-            outbox_id = tx.execute(
-                insert(outbox)
-                .values(
-                    chat_ref=self.keyring.seal(incoming.chat_id),
-                    locale=outcome.locale,
-                    payload=payload,
-                    attempts=0,
-                    next_attempt_at=now + LEASE,
-                )
-                .returning(outbox.c.id)
-            ).scalar_one()
-        return Delivery(
-            outbox_id,
-            incoming.chat_id,
-            outcome.locale,
-            outcome.replies,
-            incoming.pressed_message_id,
-        )
+            return put(
+                tx,
+                self.keyring,
+                chat_id=incoming.chat_id,
+                channel=incoming.channel,
+                locale=outcome.locale,
+                replies=outcome.replies,
+                due=now + LEASE,
+                pressed=incoming.pressed_message_id,
+            )
+
+    def handle_staff(
+        self, incoming: Incoming, stepper: StaffStepper, now: datetime
+    ) -> Delivery | None:
+        """Run a staff command against the desk, in one transaction with all it causes."""
+        with self.db.transaction() as tx:
+            if incoming.update_id is not None and not self._claim(tx, incoming.update_id, now):
+                return None
+            replies, effects = stepper(StoredDesk(tx, self.office_id, _aware(now)))
+            staff_key = self.keyring.client_key("staff", incoming.user_id)
+            for effect in effects:
+                self._apply(tx, effect, now, staff=staff_key)
+            if not replies:
+                return None
+            return put(
+                tx,
+                self.keyring,
+                chat_id=incoming.chat_id,
+                channel=incoming.channel,
+                locale=self.staff.locale,
+                replies=replies,
+                due=now + LEASE,
+                pressed=incoming.pressed_message_id,
+            )
 
     def _claim(self, tx: Connection, update_id: int, now: datetime) -> bool:
         dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
@@ -121,7 +145,7 @@ class ConversationStore:
         key: str,
         before: Conversation | None,
         outcome: Outcome,
-        chat_id: str,
+        incoming: Incoming,
         now: datetime,
     ) -> None:
         after = outcome.conversation
@@ -140,7 +164,8 @@ class ConversationStore:
                     client_key=key,
                     office_id=self.office_id,
                     version=1,
-                    chat_ref=self.keyring.seal(chat_id),
+                    channel=incoming.channel,
+                    chat_ref=self.keyring.seal(incoming.chat_id),
                     **values,
                 )
             )
@@ -151,81 +176,132 @@ class ConversationStore:
                 .values(version=conversations.c.version + 1, **values)
             )
 
-    def _apply(self, tx: Connection, key: str, effect: Effect, now: datetime) -> None:
+    def _apply(
+        self, tx: Connection, effect: Effect, now: datetime, client: str = "", staff: str = ""
+    ) -> None:
         if isinstance(effect, DeleteClientData):
-            AppointmentBook(tx, self.office_id).delete_for_client(key, now)
-            tx.execute(delete(conversations).where(conversations.c.client_key == key))
+            AppointmentBook(tx, self.office_id).delete_for_client(client, now)
+            tx.execute(delete(conversations).where(conversations.c.client_key == client))
         elif isinstance(effect, ConversationStarted):
-            self._count(tx, "conversations_started", now)
+            counts.count(tx, self.office_id, "conversations_started", now)
         elif isinstance(effect, IntakeCompleted):
-            self._count(tx, "intakes_completed", now)
-
-    def _count(self, tx: Connection, metric: str, now: datetime) -> None:
-        """Anonymous daily counts: no key, no time of day, so they outlive every deletion."""
-        day = now.date()
-        dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(daily_counts).values(
-            day=day, office_id=self.office_id, metric=metric, count=1
-        )
-        tx.execute(
-            statement.on_conflict_do_update(
-                index_elements=["day", "office_id", "metric"],
-                set_={"count": daily_counts.c.count + 1},
-            )
-        )
-
-    # --- the outbox --------------------------------------------------------------------------
-
-    def due(self, now: datetime, limit: int = 100) -> Sequence[Delivery]:
-        """Claim the unconfirmed replies whose next attempt is due, oldest first, for one lease."""
-        with self.db.transaction() as tx:
-            rows = tx.execute(
-                select(outbox)
-                .where(outbox.c.next_attempt_at <= now)
-                .order_by(outbox.c.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            ).all()
-            if rows:
-                tx.execute(
-                    update(outbox)
-                    .where(outbox.c.id.in_([row.id for row in rows]))
-                    .values(next_attempt_at=now + LEASE)
-                )
-        return [
-            Delivery(
-                row.id,
-                self.keyring.open(row.chat_ref),
-                row.locale,
-                tuple(decode_reply(raw) for raw in row.payload["replies"]),
-                row.payload.get("pressed"),
-            )
-            for row in rows
-        ]
-
-    def sent(self, outbox_id: int) -> None:
-        """The replies reached the chat: nothing of them is kept."""
-        with self.db.transaction() as tx:
-            tx.execute(delete(outbox).where(outbox.c.id == outbox_id))
-
-    def failed(self, outbox_id: int, now: datetime) -> None:
-        """Sending failed: try again later, waiting longer each time."""
-        with self.db.transaction() as tx:
-            attempts = tx.execute(
-                select(outbox.c.attempts).where(outbox.c.id == outbox_id)
-            ).scalar_one_or_none()
-            if attempts is None:
-                return
-            wait = RETRY_BACKOFF[min(attempts, len(RETRY_BACKOFF) - 1)]
+            counts.count(tx, self.office_id, "intakes_completed", now)
+        elif isinstance(effect, AppointmentChanged) and effect.kind == "booked":
+            booked = AppointmentBook(tx, self.office_id).by_case_code(effect.case_code)
+            if booked is not None:
+                counts.count(tx, self.office_id, "booked", now)
+                counts.count(tx, self.office_id, f"language:{booked.language}", now)
+                if booked.interpreter_status != "none":
+                    counts.count(
+                        tx, self.office_id, f"interpreter:{booked.interpreter_status}", now
+                    )
+        elif isinstance(effect, NotifyStaff):
+            self._to_staff(tx, effect.reply, now)
+        elif isinstance(effect, TellClient):
+            self._to_client(tx, effect.client, (effect.reply,), now)
+        elif isinstance(effect, Audit):
             tx.execute(
-                update(outbox)
-                .where(outbox.c.id == outbox_id)
-                .values(attempts=attempts + 1, next_attempt_at=now + timedelta(seconds=wait))
+                insert(audit_log).values(
+                    at=now,
+                    office_id=self.office_id,
+                    staff_key=staff,
+                    action=effect.action,
+                    case_code=effect.case_code,
+                )
             )
 
-    def backlog(self) -> int:
+    def _to_staff(self, tx: Connection, reply: Reply, now: datetime) -> None:
+        """A summary to every staff chat and, where mail is set up, to the office mailbox."""
+        for chat_id in self.staff.chat_ids:
+            put(
+                tx,
+                self.keyring,
+                chat_id=str(chat_id),
+                channel="telegram",
+                locale=self.staff.locale,
+                replies=(reply,),
+                due=now,
+            )
+        if self.staff.mailbox:
+            put(
+                tx,
+                self.keyring,
+                chat_id=self.staff.mailbox,
+                channel="email",
+                locale=self.staff.locale,
+                replies=(reply,),
+                due=now,
+            )
+
+    def _to_client(
+        self, tx: Connection, client: str, replies: tuple[Reply, ...], now: datetime
+    ) -> None:
+        """Replies for a client's own chat, in their language; nothing if they deleted their data."""
+        row = tx.execute(
+            select(conversations.c.chat_ref, conversations.c.locale, conversations.c.channel).where(
+                conversations.c.client_key == client
+            )
+        ).first()
+        if row is not None:
+            put(
+                tx,
+                self.keyring,
+                chat_ref=row.chat_ref,
+                channel=row.channel,
+                locale=row.locale,
+                replies=replies,
+                due=now,
+            )
+
+    # --- messages nobody asked for: reminders, waiting-list news ------------------------------
+
+    def enqueue_reminders(
+        self, now: datetime, reminder: Callable[[AppointmentView, str], Reply]
+    ) -> int:
+        """Queue the due reminders, each exactly once (claimed and marked in one transaction)."""
         with self.db.transaction() as tx:
-            return int(tx.execute(select(func.count()).select_from(outbox)).scalar_one())
+            book = AppointmentBook(tx, self.office_id)
+            due = book.claim_due_reminders(_aware(now))
+            for item in due:
+                if item.appointment.client_key is not None:
+                    message = reminder(view(item.appointment), item.kind)
+                    self._to_client(tx, item.appointment.client_key, (message,), now)
+                book.mark_reminder_sent(item.id, _aware(now))
+            return len(due)
+
+    def enqueue_waiting_news(self, now: datetime, news: Callable[[str], Reply]) -> int:
+        """Tell waiting clients, first come first served, that a time in their language is free."""
+        with self.db.transaction() as tx:
+            claimed = AppointmentBook(tx, self.office_id).claim_waiting_list(_aware(now))
+            for entry in claimed:
+                self._to_client(tx, entry.client_key, (news(entry.language),), now)
+            return len(claimed)
+
+    def enqueue_agenda(
+        self, now: datetime, day: date, agenda: Callable[[Desk], tuple[Reply, ...]]
+    ) -> bool:
+        """The day's agenda to the staff destinations, once a day however many instances run."""
+        with self.db.transaction() as tx:
+            dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
+            claimed = tx.execute(
+                dialect.insert(daily_counts)
+                .values(day=day, office_id=self.office_id, metric="agenda_sent", count=1)
+                .on_conflict_do_nothing()
+                .returning(daily_counts.c.day)
+            ).first()
+            if claimed is None:
+                return False
+            for reply in agenda(StoredDesk(tx, self.office_id, _aware(now))):
+                self._to_staff(tx, reply, now)
+            return True
+
+    # --- retention ------------------------------------------------------------------------------
+
+    def purge_silent(self, before: datetime) -> int:
+        """Delete conversations whose client has written nothing since `before` (retention)."""
+        with self.db.transaction() as tx:
+            result = tx.execute(delete(conversations).where(conversations.c.updated_at < before))
+            return int(result.rowcount)
 
     def prune_processed(self, before: datetime) -> int:
         """Forget update ids older than Telegram would ever send again (it keeps updates 24 hours)."""
@@ -235,67 +311,18 @@ class ConversationStore:
             )
             return int(result.rowcount)
 
-    # --- messages nobody asked for: reminders, waiting-list news ------------------------------
-
-    def enqueue_reminders(
-        self, now: datetime, reminder: Callable[[AppointmentView, str], Reply]
-    ) -> int:
-        """Queue the due reminders in the outbox, each exactly once (claimed and marked together)."""
-        with self.db.transaction() as tx:
-            book = AppointmentBook(tx, self.office_id)
-            due = book.claim_due_reminders(_aware(now))
-            for item in due:
-                client_key = item.appointment.client_key
-                if client_key is not None:
-                    self._enqueue(
-                        tx, client_key, (reminder(view(item.appointment), item.kind),), now
-                    )
-                book.mark_reminder_sent(item.id, _aware(now))
-            return len(due)
-
-    def enqueue_waiting_news(self, now: datetime, news: Callable[[str], Reply]) -> int:
-        """Tell waiting clients, first come first served, that a time in their language is free."""
-        with self.db.transaction() as tx:
-            claimed = AppointmentBook(tx, self.office_id).claim_waiting_list(_aware(now))
-            for entry in claimed:
-                self._enqueue(tx, entry.client_key, (news(entry.language),), now)
-            return len(claimed)
-
-    def _enqueue(
-        self, tx: Connection, client_key: str, replies: tuple[Reply, ...], now: datetime
-    ) -> None:
-        """An outbox row for a client's chat, in the client's language; nothing if they are gone."""
-        row = tx.execute(
-            select(conversations.c.chat_ref, conversations.c.locale).where(
-                conversations.c.client_key == client_key
-            )
-        ).first()
-        if row is None:
-            return
-        tx.execute(
-            insert(outbox).values(
-                chat_ref=row.chat_ref,
-                locale=row.locale,
-                attempts=0,
-                next_attempt_at=now,
-                payload={"replies": [encode_reply(reply) for reply in replies], "pressed": None},
-            )
-        )
-
-    def purge_silent(self, before: datetime) -> int:
-        """Delete conversations whose client has written nothing since `before` (retention)."""
-        with self.db.transaction() as tx:
-            result = tx.execute(delete(conversations).where(conversations.c.updated_at < before))
-            return int(result.rowcount)
-
     def counts(self) -> dict[str, int]:
+        """All anonymous counts, summed over every day (for tests and `comehome stats`)."""
         with self.db.transaction() as tx:
-            rows = tx.execute(
-                select(daily_counts.c.metric, func.sum(daily_counts.c.count)).group_by(
-                    daily_counts.c.metric
-                )
-            ).all()
-        return {metric: int(total) for metric, total in rows}
+            figures = counts.figures(tx, self.office_id, date.min, date.max)
+        return {
+            name: value
+            for name, value in (
+                ("conversations_started", figures.conversations),
+                ("intakes_completed", figures.intakes),
+            )
+            if value
+        }
 
 
 def _aware(moment: datetime) -> datetime:
@@ -317,3 +344,6 @@ def _to_conversation(row: Any) -> Conversation:
     return Conversation(
         row["state"], row["locale"], dict(row["answers"]), dict(row["data"]), row["version"]
     )
+
+
+__all__ = ["ConversationStore", "Delivery", "Incoming", "Sequence", "StaffDestinations"]

@@ -42,6 +42,7 @@ conversations = Table(
     Column("chat_ref", LargeBinary, nullable=False),  # the chat id, sealed with AES-GCM
     Column("version", Integer, nullable=False),
     Column("updated_at", DateTime, nullable=False, index=True),  # UTC, for retention
+    Column("channel", String(16), nullable=False, server_default="telegram"),  # the door
 )
 
 processed_updates = Table(
@@ -60,6 +61,8 @@ outbox = Table(
     Column("payload", JSON, nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", DateTime, nullable=False, index=True),
+    # "telegram" / "terminal": a chat of that door; "email": the office's mailbox
+    Column("channel", String(16), nullable=False, server_default="telegram"),
 )
 
 daily_counts = Table(
@@ -295,4 +298,16 @@ waiting_list = Table(
     Column("notified_at", DateTime),
     UniqueConstraint("client_key", name="uq_waiting_list_client_key"),
     Index("ix_waiting_list_language_created_at", "language", "created_at"),
+)
+
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),  # UTC
+    Column("office_id", String(32), nullable=False),
+    Column("staff_key", String(64), nullable=False),  # HMAC of the staff member's Telegram id
+    Column("action", String(32), nullable=False),
+    Column("case_code", String(16), nullable=False, server_default=""),
 )

@@ -186,12 +186,12 @@ async def test_a_reply_that_could_not_be_sent_is_sent_later(
     telegram.api.fail["sendMessage"] = 1
     await telegram.send(user.message("/start"))
     assert telegram.take_calls() == []
-    assert telegram.assistant.store.backlog() == 1
+    assert telegram.assistant.store.outbox.backlog() == 1
     telegram.assistant.clock.now += __import__("datetime").timedelta(seconds=10)  # type: ignore[attr-defined]
     sender = telegram.door.sender(telegram.application.bot)
     assert await telegram.assistant.flush(sender) == 1
     assert [m for m, _ in telegram.take_calls()] == ["sendMessage"]
-    assert telegram.assistant.store.backlog() == 0
+    assert telegram.assistant.store.outbox.backlog() == 0
 
 
 async def test_polling_confirms_an_update_only_after_its_step_committed(

@@ -64,7 +64,7 @@ def test_the_same_update_twice_changes_nothing(store: ConversationStore) -> None
     assert store.handle(incoming(7), counter, NOW) is None
     delivery = store.handle(incoming(8), counter, NOW)
     assert delivery is not None and delivery.replies[0].body.params["n"] == 2  # type: ignore[union-attr]
-    assert store.backlog() == 2
+    assert store.outbox.backlog() == 2
 
 
 def test_a_failing_step_stores_nothing_and_can_be_retried(
@@ -113,13 +113,13 @@ def test_unsent_replies_wait_and_back_off(store: ConversationStore) -> None:
     """Check that a failed send keeps the reply, retries later, and a confirmed send removes it."""
     delivery = store.handle(incoming(1), counter, NOW)
     assert delivery is not None
-    store.failed(delivery.outbox_id, NOW)
-    assert store.due(NOW) == []
-    later = store.due(NOW + timedelta(seconds=6))
+    store.outbox.failed(delivery.outbox_id, NOW)
+    assert store.outbox.due(NOW, ("telegram",)) == []
+    later = store.outbox.due(NOW + timedelta(seconds=6), ("telegram",))
     assert [d.outbox_id for d in later] == [delivery.outbox_id]
     assert later[0].chat_id == "chat-4242" and later[0].replies == delivery.replies
-    store.sent(delivery.outbox_id)
-    assert store.backlog() == 0
+    store.outbox.sent(delivery.outbox_id)
+    assert store.outbox.backlog() == 0
 
 
 def test_one_clients_steps_never_interleave(store: ConversationStore, database: Database) -> None:
@@ -190,10 +190,10 @@ def test_a_due_reply_is_claimed_by_one_flush_only(store: ConversationStore) -> N
     """Check that two instances flushing at once never both take the same unsent reply."""
     delivery = store.handle(incoming(1), counter, NOW)
     assert delivery is not None
-    assert store.due(NOW) == []  # the instance that made it still holds it
+    assert store.outbox.due(NOW, ("telegram",)) == []  # the instance that made it still holds it
     later = NOW + timedelta(seconds=20)  # that instance died without confirming
-    assert [d.outbox_id for d in store.due(later)] == [delivery.outbox_id]
-    assert store.due(later) == []  # claimed: a second flush finds nothing
+    assert [d.outbox_id for d in store.outbox.due(later, ("telegram",))] == [delivery.outbox_id]
+    assert store.outbox.due(later, ("telegram",)) == []  # claimed: a second flush finds nothing
 
 
 def test_a_slow_client_does_not_hold_up_another(

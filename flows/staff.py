@@ -1,0 +1,277 @@
+"""The office's side of the conversation: summaries for staff, and the staff commands.
+
+Staff texts are German by default and live in the `staff` gettext domain (templates under
+bot/templates/staff/); what the client answered is shown with the client catalogs' labels in the
+staff locale. Nothing here shows a Telegram name, username or id: cases carry case codes only.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flows import intake
+from flows.model import (
+    Audit,
+    Button,
+    Code,
+    Command,
+    Conversation,
+    Country,
+    Effect,
+    Language,
+    Param,
+    Pressed,
+    Reply,
+    TellClient,
+    Template,
+    UserText,
+    When,
+)
+from flows.ports import AppointmentView, Case, Context, Desk
+from flows.support import Household, estimate
+from flows.support_screens import estimate_line
+from flows.text import st, t
+
+COMMANDS = (
+    "agenda",
+    "case",
+    "held",
+    "noshow",
+    "departed",
+    "cancel",
+    "confirm",
+    "interpreters",
+    "slots",
+    "stats",
+)
+STATUS_OF = {"held": "held", "noshow": "no_show", "departed": "departed"}
+
+
+# --- summaries (made in the client's step) --------------------------------------------------------
+
+
+def summary(kind: str, view: AppointmentView, conv: Conversation | None, ctx: Context) -> Reply:
+    """The German summary of a booking, move or cancellation, with buttons for staff."""
+    answers = conv.answers if conv else {}
+    params: dict[str, Param] = {
+        "kind": kind,
+        **case_params(view),
+        **answer_params(answers),
+        "estimate": estimate_lines(answers, ctx),
+        "note": UserText(str(answers["note"])) if answers.get("note") else "",
+        "note_language": Language(conv.locale) if conv and conv.locale else "",
+    }
+    return Reply(
+        Template("staff/summary", params), case_buttons(view) if kind != "cancelled" else ()
+    )
+
+
+def case_params(view: AppointmentView) -> dict[str, Param]:
+    return {
+        "case": Code(view.case_code),
+        "when": When(view.start),
+        "language": Language(view.language),
+        "interpreter": view.interpreter,
+        "interpreter_name": view.interpreter_name or "",
+        "counsellor": view.counsellor,
+        "status": view.status,
+    }
+
+
+def answer_params(answers: dict[str, object]) -> dict[str, Param]:
+    interests = answers.get("interests") or []
+    health = (
+        "unknown"
+        if answers.get("interests") is None
+        else ("yes" if "medical" in interests else "no")
+    )  # type: ignore[operator]
+    return {
+        **{
+            slot: intake.answer_label(slot, answers)
+            for slot in ("country", "adults", "minors", "situation", "stay", "interests")
+        },
+        "health": health,
+    }
+
+
+def estimate_lines(answers: dict[str, object], ctx: Context) -> tuple[Param, ...]:
+    if ctx.catalogue is None:
+        return ()
+    try:
+        household = Household(
+            adults=int(answers.get("adults") or 1),  # type: ignore[call-overload]
+            minors=int(answers.get("minors") or 0),  # type: ignore[call-overload]
+            country=answers.get("country"),  # type: ignore[arg-type]
+            stay_one_year_or_more=None
+            if answers.get("stay") is None
+            else answers.get("stay") == "one_year_or_more",
+        )
+    except ValueError:
+        return ()
+    return tuple(estimate_line(item) for item in estimate(ctx.catalogue, household).items)
+
+
+def case_buttons(view: AppointmentView) -> tuple[tuple[Button, ...], ...]:
+    code = view.case_code
+    rows: list[tuple[Button, ...]] = []
+    if view.interpreter == "requested":
+        rows.append((Button(f"s:confirm:{code}", st("Interpreter confirmed")),))
+    rows.append((Button(f"s:held:{code}", st("Held")), Button(f"s:noshow:{code}", st("No-show"))))
+    rows.append((Button(f"s:cancel:{code}", st("Cancel …")),))
+    return tuple(rows)
+
+
+# --- staff commands --------------------------------------------------------------------------------
+
+
+def step(
+    event: Command | Pressed, desk: Desk, now: datetime, today: date
+) -> tuple[tuple[Reply, ...], tuple[Effect, ...]]:
+    """A staff command or button; returns the replies to the staff chat and the effects."""
+    if isinstance(event, Pressed):
+        action, _, code = event.value.removeprefix("s:").partition(":")
+        if action == "cancel":
+            return (Reply(Template("staff/cancel_how", {"case": Code(code)})),), ()
+        event = Command(action, code)
+    name, args = event.name, event.args.split()
+    if name == "agenda":
+        day = _date(args[0]) if args else today
+        if day is None:
+            return _usage("agenda"), ()
+        cases = desk.agenda(day)
+        return (
+            Reply(
+                Template(
+                    "staff/agenda",
+                    {
+                        "day": day,
+                        "cases": tuple(_case_line(c) for c in cases),
+                        "requests": tuple(_case_line(c) for c in desk.open_requests()),
+                    },
+                )
+            ),
+        ), ()
+    if name == "case":
+        found = desk.case(args[0]) if args else None
+        return (_case_reply(found, args),), (
+            Audit("case", found.appointment.case_code),
+        ) if found else ()
+    if name in STATUS_OF:
+        if not args:
+            return _usage(name), ()
+        country = args[1].upper() if name == "departed" and len(args) > 1 else None
+        found = desk.set_status(args[0], STATUS_OF[name], country)
+        return _changed(found, args, name)
+    if name == "confirm":
+        found = desk.confirm_interpreter(args[0]) if args else None
+        return _changed(found, args, "confirm")
+    if name == "cancel":
+        if len(args) < 2:
+            return _usage("cancel"), ()
+        found = desk.cancel(args[0])
+        replies, effects = _changed(found, args, "cancel")
+        if found is not None and found.client is not None:
+            reason = UserText(event.args.split(maxsplit=1)[1])
+            told = Reply(
+                t(
+                    "The office had to cancel your appointment {case}. The reason: {reason}. "
+                    "You can book a new appointment at any time.",
+                    case=Code(found.appointment.case_code),
+                    reason=reason,
+                ),
+                ((Button("m:book", t("Book an appointment")),),),
+            )
+            effects += (TellClient(found.client, told),)
+        return replies, effects
+    if name == "interpreters":
+        lines = tuple(f"{n}: {', '.join(codes)}" for n, codes in desk.interpreters())
+        return (Reply(Template("staff/interpreters", {"lines": lines})),), ()
+    if name == "slots":
+        offers = desk.free_slots(14)
+        return (
+            Reply(Template("staff/slots", {"slots": tuple(When(o.start) for o in offers)})),
+        ), ()
+    if name == "stats":
+        first, last = _period(args, today)
+        if first is None or last is None:
+            return _usage("stats"), ()
+        figures = desk.figures(first, last)
+        return (
+            Reply(
+                Template("staff/stats", {"first": first, "last": last, **_figure_params(figures)})
+            ),
+        ), (Audit("stats"),)
+    return (), ()
+
+
+def _figure_params(f: object) -> dict[str, Param]:
+    from flows.ports import Figures
+
+    assert isinstance(f, Figures)
+    return {
+        "conversations": f.conversations,
+        "intakes": f.intakes,
+        "booked": f.booked,
+        "held": f.held,
+        "no_shows": f.no_shows,
+        "persons": f.persons,
+        "departures": f.departures,
+        "country_count": len(f.countries),
+        "countries": tuple(
+            st("{country}: {count}", country=Country(c), count=n) for c, n in f.countries
+        ),
+        "languages": tuple(
+            st("{language}: {count}", language=Language(c), count=n) for c, n in f.languages
+        ),
+        "interpreters": tuple((kind, n) for kind, n in f.interpreters),
+    }
+
+
+def _case_line(case: Case) -> Param:
+    view = case.appointment
+    return (
+        When(view.start, short=True),
+        Code(view.case_code),
+        Language(view.language),
+        view.interpreter,
+        view.interpreter_name or "",
+        view.status,
+    )
+
+
+def _case_reply(found: Case | None, args: list[str]) -> Reply:
+    if found is None:
+        return Reply(Template("staff/unknown_case", {"code": args[0] if args else ""}))
+    return Reply(
+        Template("staff/case", {**case_params(found.appointment), **answer_params(found.answers)}),
+        case_buttons(found.appointment) if found.appointment.status == "booked" else (),
+    )
+
+
+def _changed(
+    found: Case | None, args: list[str], action: str
+) -> tuple[tuple[Reply, ...], tuple[Effect, ...]]:
+    if found is None:
+        return (Reply(Template("staff/unknown_case", {"code": args[0] if args else ""})),), ()
+    done = Reply(Template("staff/done", {"action": action, **case_params(found.appointment)}))
+    return (done,), (Audit(action, found.appointment.case_code),)
+
+
+def _usage(command: str) -> tuple[Reply, ...]:
+    return (Reply(Template("staff/usage", {"command": command})),)
+
+
+def _date(text: str) -> date | None:
+    for parse in (date.fromisoformat, lambda s: datetime.strptime(s, "%d.%m.%Y").date()):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    return None
+
+
+def _period(args: list[str], today: date) -> tuple[date | None, date | None]:
+    if len(args) >= 2:
+        return _date(args[0]), _date(args[1])
+    first = today.replace(day=1) if not args else _date(args[0])
+    return first, today

@@ -1,0 +1,126 @@
+"""The office's desk (the `flows.ports.Desk` port): cases, outcomes and counts for staff."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Connection, select, update
+
+from flows.ports import Case, Figures, SlotOffer
+from storage import counts
+from storage.appointments import (
+    Appointment,
+    AppointmentBook,
+    AppointmentClosed,
+    AppointmentNotFound,
+    normalise_case_code,
+)
+from storage.booking_port import view
+from storage.tables import appointments, conversations
+
+
+class StoredDesk:
+    """Bound to one office, one moment and the staff step's transaction."""
+
+    def __init__(self, tx: Connection, office_id: str, now: datetime) -> None:
+        self.tx, self.office_id, self.now = tx, office_id, now
+        self.book = AppointmentBook(tx, office_id)
+
+    def _case(self, appointment: Appointment | None) -> Case | None:
+        if appointment is None:
+            return None
+        answers: dict[str, object] = {}
+        locale = None
+        if appointment.client_key is not None:
+            row = self.tx.execute(
+                select(conversations.c.answers, conversations.c.locale).where(
+                    conversations.c.client_key == appointment.client_key
+                )
+            ).first()
+            if row is not None:
+                answers, locale = dict(row.answers), row.locale
+        return Case(view(appointment), appointment.client_key, answers, locale)
+
+    def agenda(self, day: date) -> Sequence[Case]:
+        return [case for a in self.book.agenda(day) if (case := self._case(a)) is not None]
+
+    def open_requests(self) -> Sequence[Case]:
+        rows = (
+            self.tx.execute(
+                select(appointments.c.case_code)
+                .where(
+                    appointments.c.office_id == self.office_id,
+                    appointments.c.status == "booked",
+                    appointments.c.interpreter_status == "requested",
+                    appointments.c.starts_at > self.now.replace(tzinfo=None),
+                )
+                .order_by(appointments.c.starts_at)
+            )
+            .scalars()
+            .all()
+        )
+        return [case for code in rows if (case := self.case(code)) is not None]
+
+    def case(self, code: str) -> Case | None:
+        return self._case(self.book.by_case_code(normalise_case_code(code)))
+
+    def set_status(self, code: str, status: str, country: str | None = None) -> Case | None:
+        found = self.case(code)
+        if found is None:
+            return None
+        try:
+            changed = self.book.set_status(found.appointment.case_code, status)
+        except (AppointmentClosed, AppointmentNotFound):
+            return found
+        if found.appointment.status != status:
+            self._count_outcome(status, found, country)
+        return self._case(changed)
+
+    def _count_outcome(self, status: str, case: Case, country: str | None) -> None:
+        counts.count(self.tx, self.office_id, status, self.now)
+        if status == "held":
+            adults = case.answers.get("adults") or 1
+            minors = case.answers.get("minors") or 0
+            counts.count(self.tx, self.office_id, "persons", self.now, int(adults) + int(minors))  # type: ignore[call-overload]
+        if status == "departed":
+            where = country or case.answers.get("country")
+            if isinstance(where, str) and len(where) == 2:
+                counts.count(self.tx, self.office_id, f"departed:{where.upper()}", self.now)
+
+    def confirm_interpreter(self, code: str) -> Case | None:
+        found = self.case(code)
+        if found is None:
+            return None
+        if found.appointment.interpreter == "requested":
+            self.tx.execute(
+                update(appointments)
+                .where(appointments.c.case_code == found.appointment.case_code)
+                .values(interpreter_status="confirmed")
+            )
+        return self.case(code)
+
+    def cancel(self, code: str) -> Case | None:
+        found = self.case(code)
+        if found is None:
+            return None
+        try:
+            cancellation = self.book.cancel(found.appointment.case_code, None, self.now)
+        except AppointmentClosed:
+            return found
+        if not cancellation.changed:
+            return Case(found.appointment, None, found.answers, found.locale)  # told once already
+        return Case(view(cancellation.appointment), found.client, found.answers, found.locale)
+
+    def figures(self, first: date, last: date) -> Figures:
+        return counts.figures(self.tx, self.office_id, first, last)
+
+    def interpreters(self) -> Sequence[tuple[str, tuple[str, ...]]]:
+        return [(i.name, tuple(sorted(i.languages))) for i in self.book.roster().interpreters]
+
+    def free_slots(self, days: int) -> Sequence[SlotOffer]:
+        horizon = self.now + timedelta(days=days)
+        offers = self.book.free_slots(self.now, "de", needs_interpreter=False, limit=200)
+        return [
+            SlotOffer(o.key, o.start, o.interpreter_status) for o in offers if o.start <= horizon
+        ]

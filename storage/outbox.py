@@ -1,0 +1,126 @@
+"""The outbox: replies committed with their step and kept until the door confirms them sent.
+
+A row is addressed by a sealed chat id and a channel: "telegram" or "terminal" (a chat of that
+door) or "email" (the office's mailbox). Rows are leased so that several instances never send the
+same one twice; a failed send waits longer each time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from flows.model import Reply
+from storage.codec import decode_reply, encode_reply
+from storage.crypto import Keyring
+from storage.db import Database
+from storage.tables import outbox
+
+RETRY_BACKOFF = (5, 30, 120, 600, 1800)  # seconds before the next attempt to send
+# The instance that committed a step sends its replies at once; only if it has not confirmed them
+# within the lease (it crashed, or the network failed) may any instance's outbox flush take over.
+LEASE = timedelta(seconds=15)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Replies waiting in the outbox for one chat (or the office mailbox)."""
+
+    outbox_id: int
+    chat_id: str
+    locale: str | None
+    replies: tuple[Reply, ...]
+    pressed_message_id: int | None = None
+    channel: str = "telegram"
+
+
+def put(
+    tx: Connection,
+    keyring: Keyring,
+    *,
+    chat_ref: bytes | None = None,
+    chat_id: str = "",
+    channel: str,
+    locale: str | None,
+    replies: Sequence[Reply],
+    due: datetime,
+    pressed: int | None = None,
+) -> Delivery:
+    """Queue replies in the step's transaction; `chat_ref` when the sealed id is at hand already."""
+    sealed = chat_ref if chat_ref is not None else keyring.seal(chat_id)
+    payload = {"replies": [encode_reply(reply) for reply in replies], "pressed": pressed}
+    outbox_id = tx.execute(
+        insert(outbox)
+        .values(
+            chat_ref=sealed,
+            locale=locale,
+            payload=payload,
+            attempts=0,
+            next_attempt_at=due,
+            channel=channel,
+        )
+        .returning(outbox.c.id)
+    ).scalar_one()
+    return Delivery(
+        outbox_id, chat_id or keyring.open(sealed), locale, tuple(replies), pressed, channel
+    )
+
+
+class Outbox:
+    def __init__(self, db: Database, keyring: Keyring) -> None:
+        self.db, self.keyring = db, keyring
+
+    def due(self, now: datetime, channels: Sequence[str], limit: int = 100) -> Sequence[Delivery]:
+        """Claim the unconfirmed replies of these channels that are due, oldest first, for a lease."""
+        with self.db.transaction() as tx:
+            rows = tx.execute(
+                select(outbox)
+                .where(outbox.c.next_attempt_at <= now, outbox.c.channel.in_(channels))
+                .order_by(outbox.c.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).all()
+            if rows:
+                tx.execute(
+                    update(outbox)
+                    .where(outbox.c.id.in_([row.id for row in rows]))
+                    .values(next_attempt_at=now + LEASE)
+                )
+        return [
+            Delivery(
+                row.id,
+                self.keyring.open(row.chat_ref),
+                row.locale,
+                tuple(decode_reply(raw) for raw in row.payload["replies"]),
+                row.payload.get("pressed"),
+                row.channel,
+            )
+            for row in rows
+        ]
+
+    def sent(self, outbox_id: int) -> None:
+        """The replies reached the chat: nothing of them is kept."""
+        with self.db.transaction() as tx:
+            tx.execute(delete(outbox).where(outbox.c.id == outbox_id))
+
+    def failed(self, outbox_id: int, now: datetime) -> None:
+        """Sending failed: try again later, waiting longer each time."""
+        with self.db.transaction() as tx:
+            attempts = tx.execute(
+                select(outbox.c.attempts).where(outbox.c.id == outbox_id)
+            ).scalar_one_or_none()
+            if attempts is None:
+                return
+            wait = RETRY_BACKOFF[min(attempts, len(RETRY_BACKOFF) - 1)]
+            tx.execute(
+                update(outbox)
+                .where(outbox.c.id == outbox_id)
+                .values(attempts=attempts + 1, next_attempt_at=now + timedelta(seconds=wait))
+            )
+
+    def backlog(self) -> int:
+        with self.db.transaction() as tx:
+            return int(tx.execute(select(func.count()).select_from(outbox)).scalar_one())
