@@ -120,11 +120,13 @@ def parser() -> argparse.ArgumentParser:
     new.set_defaults(func=cmd_keys_new)
     from bot.i18n_cli import add_parser as add_i18n
     from bot.office_cli import add_parser as add_office
+    from bot.staff_cli import add_parser as add_stats
     from bot.support_cli import add_parser as add_support
 
     add_i18n(sub)
     add_support(sub)
     add_office(sub)
+    add_stats(sub)
     return root
 
 

@@ -82,6 +82,7 @@ class Smtp:
     user: str = ""
     password: str = ""
     starttls: bool = True
+    cafile: str = ""  # a CA bundle for a mail server with an internal certificate
 
 
 def smtp_from(env: Mapping[str, str]) -> Smtp | None:
@@ -97,6 +98,7 @@ def smtp_from(env: Mapping[str, str]) -> Smtp | None:
         user=env.get("COMEHOME_SMTP_USER", ""),
         password=env.get("COMEHOME_SMTP_PASSWORD", ""),
         starttls=env.get("COMEHOME_SMTP_STARTTLS", "1") not in ("0", "false", "no"),
+        cafile=env.get("COMEHOME_SMTP_CAFILE", ""),
     )
 
 

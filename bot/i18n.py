@@ -60,6 +60,7 @@ class SafeTranslations(gettext.NullTranslations):
         return self._checked(message, self.inner.gettext(message))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
+        n = int(n)  # a template's count arrives formatted for display, with its value inside
         source = singular if n == 1 else plural
         return self._checked(source, self.inner.ngettext(singular, plural, n))
 
@@ -67,6 +68,7 @@ class SafeTranslations(gettext.NullTranslations):
         return self._checked(message, self.inner.pgettext(context, message))
 
     def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        n = int(n)
         source = singular if n == 1 else plural
         return self._checked(source, self.inner.npgettext(context, singular, plural, n))
 
@@ -82,6 +84,7 @@ class Catalogs:
             listed = tomllib.load(handle)["language"]
         raw: dict[str, gettext.NullTranslations] = {}
         self.names: dict[str, str] = {e["code"]: e["name"] for e in listed}  # shipped or not yet
+        self.names_in: dict[str, dict[str, str]] = {e["code"]: e.get("names", {}) for e in listed}
         for entry in listed:
             code = entry["code"]
             po = self.po_path(code)

@@ -32,7 +32,7 @@ class Mailer:
         smtp = self.settings
         with smtplib.SMTP(smtp.host, smtp.port, timeout=TIMEOUT) as server:
             if smtp.starttls:
-                server.starttls(context=ssl.create_default_context())
+                server.starttls(context=ssl.create_default_context(cafile=smtp.cafile or None))
             if smtp.user:
                 server.login(smtp.user, smtp.password)
             server.send_message(self.compose(messages))

@@ -139,12 +139,14 @@ class Renderer:
         )
         return "\n".join(line.rstrip() for line in rendered.strip().splitlines())
 
-    def template_param(self, value: Param, locale: str) -> Markup | Listed:
+    def template_param(self, value: Param, locale: str) -> Markup | Listed | Number:
         """A parameter as a template sees it: printed as `param` renders it; a tuple can also be
         looped over item by item, and a date also offers `.long`, the date without the weekday."""
         rendered = Markup(self.param(value, locale))
         if isinstance(value, tuple):  # nested tuples stay indexable: rows of a table
             return Listed(rendered, [self.template_param(item, locale) for item in value])
+        if isinstance(value, int) and not isinstance(value, bool):
+            return Number(rendered, value)
         if isinstance(value, date) and not isinstance(value, datetime):
             long = html.escape(format_date(value, "long", locale=locale), quote=False)
             return Dated(rendered, f"{FSI}{long}{PDI}" if self.is_rtl(locale) else long)
@@ -220,6 +222,9 @@ class Renderer:
             if code in self.catalogs.names:
                 return self.catalogs.names[code]
             in_locale = code
+        overrides = self.catalogs.names_in.get(code, {})
+        if overrides:  # e.g. Dari, which CLDR only knows as "Persian (Afghanistan)"
+            return overrides.get(in_locale) or overrides.get("en") or code
         # CLDR's own case: "arabe" in a French sentence, "Arabisch" in a German one.
         return str(Locale.parse(code).get_display_name(in_locale) or code)
 
@@ -252,6 +257,7 @@ class Renderer:
                 extensions=["jinja2.ext.i18n"],
                 trim_blocks=True,
                 lstrip_blocks=True,
+                keep_trailing_newline=True,  # an included part ends its last line
             )
             translations = self.catalogs.get(locale, domain)
             env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
@@ -300,6 +306,20 @@ class Listed(list[Any]):
 
     def __str__(self) -> str:
         return str(self.rendered)
+
+
+class Number(Markup):
+    """A count in a template: prints formatted for the locale, chooses plural forms as an int."""
+
+    value: int
+
+    def __new__(cls, rendered: str, value: int) -> Number:
+        number = super().__new__(cls, rendered)
+        number.value = value
+        return number
+
+    def __int__(self) -> int:
+        return self.value
 
 
 class Dated(Markup):

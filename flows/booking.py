@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flows import staff
 from flows.model import (
     AppointmentChanged,
     Button,
     CalendarEvent,
     Code,
     Conversation,
+    Effect,
     Event,
     Language,
+    NotifyStaff,
     Outcome,
     Param,
     Reply,
@@ -275,7 +278,8 @@ def _on_confirm(conv: Conversation, value: str, ctx: Context, bookings: Bookings
     )
     kind = "rescheduled" if moving else "booked"
     booked = Reply(Template("booking_done", appointment_params(view)), calendar=calendar(view))
-    return _show(done, ctx, booked, effects=(AppointmentChanged(kind, view.case_code),))
+    told = NotifyStaff(staff.summary(kind, view, conv, ctx))
+    return _show(done, ctx, booked, effects=(AppointmentChanged(kind, view.case_code), told))
 
 
 def _on_appointment(
@@ -310,7 +314,10 @@ def _on_cancel(conv: Conversation, value: str, ctx: Context, bookings: Bookings)
         ),
         calendar=calendar(view, cancelled=True),
     )
-    return _show(menu, ctx, cancelled, effects=(AppointmentChanged("cancelled", view.case_code),))
+    told = NotifyStaff(staff.summary("cancelled", view, conv, ctx))
+    return _show(
+        menu, ctx, cancelled, effects=(AppointmentChanged("cancelled", view.case_code), told)
+    )
 
 
 def _taken(conv: Conversation, ctx: Context) -> Outcome:
@@ -323,7 +330,7 @@ def _show(
     ctx: Context,
     *before: Reply,
     replace: bool = False,
-    effects: tuple[AppointmentChanged, ...] = (),
+    effects: tuple[Effect, ...] = (),
 ) -> Outcome:
     """The replies, then the prompt of the conversation's state (the menu's is the journey's)."""
     from flows import journey  # the journey imports this module; the menu prompt lives there

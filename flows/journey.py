@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flows import booking, intake, support_screens
+from flows import booking, intake, staff, support_screens
 from flows.model import (
     Button,
     Conversation,
@@ -19,6 +19,7 @@ from flows.model import (
     Event,
     IntakeCompleted,
     Language,
+    NotifyStaff,
     Outcome,
     Pressed,
     Reply,
@@ -359,7 +360,9 @@ def on_delete(conv: Conversation, event: Event, ctx: Context) -> Outcome:
                 "side as well, use “Delete chat” in Telegram. Send /start to begin again."
             )
         )
-        return Outcome(None, (done,), (DeleteClientData(),), locale=conv.locale)
+        held = ctx.bookings.current() if ctx.bookings is not None else None
+        told = (NotifyStaff(staff.summary("deleted", held, None, ctx)),) if held else ()
+        return Outcome(None, (done,), (*told, DeleteClientData()), locale=conv.locale)
     if value == "del:no":
         back = conv.moved(conv.data.get("resume", MENU), resume=None)
         return go(back, ctx, Reply(t("Nothing was deleted.")))

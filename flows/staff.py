@@ -79,12 +79,12 @@ def case_params(view: AppointmentView) -> dict[str, Param]:
 
 
 def answer_params(answers: dict[str, object]) -> dict[str, Param]:
-    interests = answers.get("interests") or []
+    interests = answers.get("interests")
     health = (
         "unknown"
-        if answers.get("interests") is None
+        if not isinstance(interests, list)
         else ("yes" if "medical" in interests else "no")
-    )  # type: ignore[operator]
+    )
     return {
         **{
             slot: intake.answer_label(slot, answers)
@@ -198,13 +198,13 @@ def step(
         figures = desk.figures(first, last)
         return (
             Reply(
-                Template("staff/stats", {"first": first, "last": last, **_figure_params(figures)})
+                Template("staff/stats", {"first": first, "last": last, **figure_params(figures)})
             ),
         ), (Audit("stats"),)
     return (), ()
 
 
-def _figure_params(f: object) -> dict[str, Param]:
+def figure_params(f: object) -> dict[str, Param]:
     from flows.ports import Figures
 
     assert isinstance(f, Figures)

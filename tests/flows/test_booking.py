@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from flows import booking, journey
 from flows.engine import step
-from flows.model import AppointmentChanged, Command, Pressed, Template, Typed, When
+from flows.model import AppointmentChanged, Command, NotifyStaff, Pressed, Template, Typed, When
 from flows.ports import AppointmentView, HasAppointment, SlotGone, SlotOffer
 from tests.flows.helpers import Client, values
 
@@ -120,7 +120,10 @@ def test_booking_shows_six_times_a_page_then_confirms_with_a_calendar_file() -> 
     done = outcome.replies[0]
     assert isinstance(done.body, Template) and done.body.name == "booking_done"
     assert done.calendar is not None and done.calendar.uid == "7kq3m9xa@muenchen.comehome"
-    assert outcome.effects == (AppointmentChanged("booked", "7KQ3M9XA"),)
+    changed, staff_told = outcome.effects
+    assert changed == AppointmentChanged("booked", "7KQ3M9XA")
+    assert isinstance(staff_told, NotifyStaff)
+    assert staff_told.reply.body.name == "staff/summary"  # type: ignore[union-attr]
     assert client.state == journey.MENU
 
 
@@ -158,7 +161,8 @@ def test_moving_keeps_the_case_and_counts_the_sequence() -> None:
     outcome = client.send(Pressed("b:ok"))
     assert book.held is not None and book.held.start == START + timedelta(hours=3)
     assert outcome.replies[0].calendar.sequence == 1  # type: ignore[union-attr]
-    assert outcome.effects == (AppointmentChanged("rescheduled", "7KQ3M9XA"),)
+    assert outcome.effects[0] == AppointmentChanged("rescheduled", "7KQ3M9XA")
+    assert isinstance(outcome.effects[1], NotifyStaff)
 
 
 def test_cancelling_asks_once_and_sends_a_cancellation_file() -> None:

@@ -1,0 +1,277 @@
+"""The office's side end to end: summaries to the staff chat and mailbox, staff commands, counts."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.config import ROOT, Office, Settings, Smtp
+from bot.demo import seed_demo_office
+from storage.crypto import Keyring
+from storage.db import Database
+from storage.tables import appointments, audit_log
+from tests.e2e.conftest import Harness
+from tests.e2e.fake_telegram import UpdateFactory
+from tests.e2e.staff_fixtures import Mailbox, run_mail_server
+from tests.e2e.test_telegram import GOLDEN, database_dump
+
+STAFF_USER, STAFF_CHAT = 4400000001, -1007770001
+SENTINELS = ("7300000001337", "Sentinelfirst", "Sentinellast", "sentinel_username")
+
+
+@pytest.fixture
+def mailbox(tmp_path: Path) -> Iterator[Mailbox]:
+    yield from run_mail_server(tmp_path)
+
+
+@pytest.fixture
+def settings(database: Database, keyring: Keyring, tmp_path: Path, mailbox: Mailbox) -> Settings:
+    locales = tmp_path / "locales"
+    for code in ("de", "ar"):
+        shutil.copytree(ROOT / "locales" / code, locales / code)
+    shutil.copy(ROOT / "locales" / "languages.toml", locales / "languages.toml")
+    smtp = Smtp(
+        host="127.0.0.1",
+        port=mailbox.port,
+        to="rueckkehr@example.org",
+        sender="bot@example.org",
+        cafile=str(mailbox.cafile),
+    )
+    office = Office(staff_chat_ids=(STAFF_CHAT,), staff_user_ids=(STAFF_USER,))
+    return Settings(
+        database_url=database.url.render_as_string(hide_password=False),
+        keyring=keyring,
+        locales_dir=locales,
+        office=office,
+        smtp=smtp,
+    )
+
+
+@pytest.fixture
+def staffer() -> UpdateFactory:
+    factory = UpdateFactory(user_id=STAFF_USER, first="Staffer", last="Office", username="staffer")
+    factory.next_id = 5000
+    return factory
+
+
+def in_staff_chat(update: dict[str, Any]) -> dict[str, Any]:
+    update["message"]["chat"] = {
+        "id": STAFF_CHAT,
+        "type": "supergroup",
+        "title": "Rückkehrberatung",
+    }
+    return update
+
+
+async def book(telegram: Harness, user: UpdateFactory, locale: str = "de") -> str:
+    seed_demo_office(telegram.assistant.db, "muenchen")
+    for update in (
+        user.message("/start"),
+        user.press(f"lang:{locale}"),
+        user.press("privacy:accept"),
+        user.press("m:intake"),
+        user.message("Irak"),
+        user.press("a:adults:2"),
+        user.press("a:minors:1"),
+        user.press("a:situation:tolerated"),
+        user.press("a:stay:one_year_or_more"),
+        user.press("a:interests:medical"),
+        user.press("a:interests:done"),
+        user.press("a:interpreter:none"),
+        user.message("Bitte vormittags"),
+        user.press("sum:ok"),
+        user.press("m:book"),
+    ):
+        await telegram.send(update)
+    offered = [
+        b["callback_data"]
+        for m, p in telegram.api.calls
+        if m == "sendMessage"
+        for row in p.get("reply_markup", {}).get("inline_keyboard", [])
+        for b in row
+    ]
+    await telegram.send(user.press(next(v for v in offered if v.startswith("b:slot:"))))
+    await telegram.send(user.press("b:ok"))
+    with telegram.assistant.db.transaction() as tx:
+        return str(tx.execute(select(appointments.c.case_code)).scalar_one())
+
+
+async def flush(telegram: Harness) -> None:
+    await telegram.assistant.flush(telegram.door.sender(telegram.application.bot))
+
+
+def to_staff(telegram: Harness) -> list[str]:
+    return [
+        p["text"]
+        for m, p in telegram.api.calls
+        if m == "sendMessage" and p["chat_id"] == STAFF_CHAT
+    ]
+
+
+async def test_a_booking_reaches_the_staff_chat_and_mailbox_in_german(
+    telegram: Harness, user: UpdateFactory, mailbox: Mailbox
+) -> None:
+    """Check that a booking gives a German summary (golden file) in the staff chat and by e-mail."""
+    code = await book(telegram, user)
+    await flush(telegram)
+    [summary] = to_staff(telegram)
+    normalised = summary.replace(code, "CASECODE")
+    golden = GOLDEN / "staff_summary_de.txt"
+    if not golden.exists() or __import__("os").environ.get("UPDATE_GOLDEN"):
+        golden.write_text(normalised + "\n", encoding="utf-8")
+    assert normalised + "\n" == golden.read_text(encoding="utf-8")
+    [mail] = mailbox.received
+    body = mail.get_payload(decode=True).decode()
+    assert mail["To"] == "rueckkehr@example.org" and "Neuer Termin" in mail["Subject"]
+    assert code in body and "Irak" in body and "Bitte vormittags" in body
+    for sentinel in SENTINELS:
+        assert sentinel not in summary and sentinel not in body
+
+
+async def test_staff_see_the_agenda_and_record_outcomes(
+    telegram: Harness, user: UpdateFactory, staffer: UpdateFactory
+) -> None:
+    """Check that /agenda lists the case, /held records it, and each action is in the audit log."""
+    code = await book(telegram, user)
+    with telegram.assistant.db.transaction() as tx:
+        start = tx.execute(select(appointments.c.starts_at)).scalar_one()
+    telegram.take_calls()
+    day = (start + timedelta(hours=1)).date().isoformat()
+    await telegram.send(in_staff_chat(staffer.message(f"/agenda {day}")))
+    await telegram.send(in_staff_chat(staffer.message(f"/held {code.lower()}")))
+    texts = to_staff(telegram)
+    assert code in texts[0] and "ohne Dolmetscher" in texts[0]
+    assert texts[1] == f"Fall <code>{code}</code>: als stattgefunden vermerkt."
+    with telegram.assistant.db.transaction() as tx:
+        status = tx.execute(select(appointments.c.status)).scalar_one()
+        audit = tx.execute(
+            select(audit_log.c.action, audit_log.c.case_code, audit_log.c.staff_key)
+        ).all()
+    assert status == "held"
+    assert [(a, c) for a, c, _ in audit] == [("held", code)]
+    assert str(STAFF_USER) not in audit[0][2]
+
+
+async def test_a_cancellation_by_staff_reaches_the_client_in_their_language(
+    telegram: Harness, user: UpdateFactory, staffer: UpdateFactory
+) -> None:
+    """Check that /cancel CODE reason cancels and tells the client, in Arabic, with the reason."""
+    code = await book(telegram, user, "ar")
+    telegram.take_calls()
+    await telegram.send(in_staff_chat(staffer.message(f"/cancel {code} Die Beraterin ist krank")))
+    await flush(telegram)
+    to_client = [
+        p["text"]
+        for m, p in telegram.api.calls
+        if m == "sendMessage" and p["chat_id"] == 7300000001337
+    ]
+    assert (
+        len(to_client) == 1 and code in to_client[0] and "Die Beraterin ist krank" in to_client[0]
+    )
+    assert re.search("[\u0600-\u06ff]", to_client[0])  # written in Arabic
+    with telegram.assistant.db.transaction() as tx:
+        assert tx.execute(select(appointments.c.status)).scalar_one() == "cancelled"
+
+
+async def test_staff_commands_from_anyone_else_reveal_nothing(
+    telegram: Harness, user: UpdateFactory, staffer: UpdateFactory
+) -> None:
+    """Check that a non-staff /agenda reads like any unknown command, and staff buttons do nothing."""
+    code = await book(telegram, user)
+    telegram.take_calls()
+    await telegram.send(user.message("/agenda"))
+    agenda_answer = telegram.api.sent_texts()
+    telegram.take_calls()
+    await telegram.send(user.message("/frobnicate"))
+    assert agenda_answer == telegram.api.sent_texts()
+    telegram.take_calls()
+    await telegram.send(user.press(f"s:held:{code}"))
+    await telegram.send(
+        staffer.message(
+            f"/case {code}",
+            forward_origin={
+                "type": "hidden_user",
+                "date": 1764000000,
+                "sender_user_name": "someone",
+            },
+        )
+    )
+    everything = " ".join(telegram.api.sent_texts())
+    assert code not in everything and to_staff(telegram) == []
+    with telegram.assistant.db.transaction() as tx:
+        assert tx.execute(select(appointments.c.status)).scalar_one() == "booked"
+
+
+async def test_messages_go_only_to_the_client_and_the_staff_destinations(
+    telegram: Harness, user: UpdateFactory, staffer: UpdateFactory, mailbox: Mailbox
+) -> None:
+    """Check that every outgoing message of a whole journey goes to the client or the staff chat."""
+    code = await book(telegram, user)
+    await telegram.send(in_staff_chat(staffer.message(f"/case {code}")))
+    await telegram.send(user.press("m:appt"))
+    await telegram.send(user.press("b:cancel"))
+    await telegram.send(user.press("b:cancel:yes"))
+    await flush(telegram)
+    recipients = {p["chat_id"] for m, p in telegram.api.calls if "chat_id" in p}
+    assert recipients == {7300000001337, STAFF_CHAT}
+    assert {m["To"] for m in mailbox.received} == {"rueckkehr@example.org"}
+
+
+async def test_a_failing_mail_server_loses_nothing_and_blocks_no_one(
+    telegram: Harness, user: UpdateFactory, mailbox: Mailbox
+) -> None:
+    """Check that with the mail server down the client is answered and the summary waits."""
+    telegram.assistant.settings = __import__("dataclasses").replace(
+        telegram.assistant.settings,
+        smtp=__import__("dataclasses").replace(telegram.assistant.settings.smtp, port=1),
+    )  # nothing listens there
+    code = await book(telegram, user)
+    await flush(telegram)
+    assert any(code in text for text in telegram.api.sent_texts())  # the client has the booking
+    assert mailbox.received == [] and telegram.assistant.store.outbox.backlog() == 1
+    telegram.assistant.settings = __import__("dataclasses").replace(
+        telegram.assistant.settings,
+        smtp=__import__("dataclasses").replace(telegram.assistant.settings.smtp, port=mailbox.port),
+    )
+    telegram.assistant.clock.now += timedelta(minutes=1)  # type: ignore[attr-defined]
+    await flush(telegram)
+    assert len(mailbox.received) == 1 and telegram.assistant.store.outbox.backlog() == 0
+
+
+async def test_statistics_survive_the_deletion_of_the_case(
+    telegram: Harness, user: UpdateFactory, staffer: UpdateFactory
+) -> None:
+    """Check that held, persons and departures still count after the client deleted everything."""
+    code = await book(telegram, user)
+    await telegram.send(in_staff_chat(staffer.message(f"/held {code}")))
+    await telegram.send(in_staff_chat(staffer.message(f"/departed {code} IQ")))
+    await telegram.send(user.message("/delete"))
+    await telegram.send(user.press("del:yes"))
+    telegram.take_calls()
+    await telegram.send(in_staff_chat(staffer.message("/stats 2026-01-01 2026-12-31")))
+    [stats] = to_staff(telegram)
+    assert "1 Ausreise in 1 Länder nach 1 Beratungen für 3 Personen." in stats
+    assert "Irak: 1" in stats
+    assert "Sentinel" not in database_dump(telegram)
+
+
+async def test_a_client_who_deletes_everything_is_reported_without_details(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that /delete tells staff the case was cancelled by the client, with no intake details."""
+    code = await book(telegram, user)
+    await flush(telegram)
+    telegram.take_calls()
+    await telegram.send(user.message("/delete"))
+    await telegram.send(user.press("del:yes"))
+    await flush(telegram)
+    [told] = to_staff(telegram)
+    assert "Daten gelöscht" in told and code in told
+    assert "Irak" not in told and "vormittags" not in told
