@@ -16,13 +16,14 @@ from collections import defaultdict
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
-from telegram import Update
-from telegram.error import Conflict, NetworkError, TimedOut
+from telegram import BotCommand, Update
+from telegram.error import Conflict, NetworkError, TelegramError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.assistant import Assistant, Send
 from bot.telegram_door import TelegramDoor
+from flows.engine import COMMAND_MENU
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,22 @@ async def every(seconds: float, stop: asyncio.Event, job: object) -> None:
             await asyncio.wait_for(stop.wait(), seconds)
 
 
+async def set_commands(application: Application, assistant: Assistant) -> int:  # type: ignore[type-arg]
+    """Telegram's command menu in every language whose code Telegram accepts (two letters)."""
+    renderer, done = assistant.renderer, 0
+    for code in (None, *assistant.catalogs.codes):
+        if code is not None and len(code) != 2:
+            continue  # ckb, fa_AF, sr_Latn: Telegram knows only ISO 639-1 codes; they get English
+        locale = code or assistant.catalogs.source
+        commands = [BotCommand(name, renderer.label(text, locale)) for name, text in COMMAND_MENU]
+        try:
+            await application.bot.set_my_commands(commands, language_code=code)
+            done += 1
+        except TelegramError as error:
+            log.warning("setMyCommands failed for %s: %s", code or "default", type(error).__name__)
+    return done
+
+
 def background(
     assistant: Assistant, send: Send, stop: asyncio.Event
 ) -> list[Coroutine[Any, Any, None]]:
@@ -132,5 +149,6 @@ async def run_telegram(assistant: Assistant) -> None:
         loop.add_signal_handler(sig, stop.set)
     async with application:
         send = door.sender(application.bot)
+        await set_commands(application, assistant)
         log.info("running on Telegram as @%s (long polling)", application.bot.username)
         await asyncio.gather(poll(application, door, stop), *background(assistant, send, stop))

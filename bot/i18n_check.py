@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
+import tempfile
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -119,6 +121,7 @@ def check_catalog(
             continue
         report.translated += 1
         report.errors.extend(check_message(translated, catalog))
+    report.errors.extend(pofilter(po))
     if shutil.which("msgfmt"):
         result = subprocess.run(
             ["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True
@@ -126,6 +129,35 @@ def check_catalog(
         if result.returncode:
             report.errors.extend(line for line in result.stderr.splitlines() if line.strip())
     return report
+
+
+POFILTER_TESTS = ("xmltags", "nplurals", "newlines", "escapes", "untranslated", "isfuzzy")
+
+
+def pofilter(po: Path) -> list[str]:
+    """translate-toolkit's pofilter findings (it always exits 0: the findings are counted here).
+
+    Untranslated and fuzzy messages are reported as coverage above, not twice as errors.
+    """
+    command = shutil.which("pofilter") or str(Path(sys.executable).with_name("pofilter"))
+    if not Path(command).exists():
+        return []
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "findings.po"
+        tests = [arg for test in POFILTER_TESTS for arg in ("-t", test)]
+        subprocess.run(
+            [command, "--progress=none", *tests, str(po), str(out)],
+            capture_output=True,
+            check=False,
+        )
+        if not out.exists():
+            return []
+        findings = re.findall(r"# \(pofilter\) (\w+): (.*)", out.read_text(encoding="utf-8"))
+    return [
+        f"pofilter {test}: {what}"
+        for test, what in findings
+        if test not in ("untranslated", "isfuzzy")
+    ]
 
 
 def run_check(locales: Path, pot: Path, out: TextIO, languages: list[str] | None = None) -> int:

@@ -92,6 +92,14 @@ def update(args: argparse.Namespace) -> int:
     return 0
 
 
+def compile_catalogs(args: argparse.Namespace) -> int:
+    """Write the binary .mo files next to each .po, for gettext tools that need them (the
+    assistant itself reads the .po files directly)."""
+    for domain in DOMAINS:
+        pybabel("compile", "-d", str(LOCALES), "-D", domain, "--statistics")
+    return 0
+
+
 def add(args: argparse.Namespace) -> int:
     """Start a new language: create its messages.po (then list it in locales/languages.toml)."""
     pybabel(
@@ -118,7 +126,12 @@ def check(args: argparse.Namespace) -> int:
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     i18n = sub.add_parser("i18n", help="translation catalogs", description=__doc__)
     commands = i18n.add_subparsers(dest="i18n_command", required=True)
-    for name, func in (("extract", extract), ("update", update), ("check", check)):
+    for name, func in (
+        ("extract", extract),
+        ("update", update),
+        ("compile", compile_catalogs),
+        ("check", check),
+    ):
         command = commands.add_parser(name, help=func.__doc__, description=func.__doc__)
         command.set_defaults(func=func)
         if name == "check":

@@ -93,7 +93,9 @@ class Renderer:
             return html.unescape(self.text(label, locale))
         shown = html.unescape(self.param(label, locale, isolate=False))
         if isinstance(label, Language) and not "\u10d0" <= shown[:1] <= "\u10ff":
-            return shown[:1].upper() + shown[1:]  # a button starts with a capital (not Georgian)
+            # A button starts with a capital (Georgian has none; Turkish and Azerbaijani i → İ).
+            first = "İ" if shown[:1] == "i" and locale in ("tr", "az") else shown[:1].upper()
+            return first + shown[1:]
         return shown
 
     def text(self, item: Text, locale: str) -> str:

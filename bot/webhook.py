@@ -71,7 +71,7 @@ def web_app(
 
 async def run_webhook(assistant: Assistant) -> None:
     """Serve updates posted by Telegram until SIGINT/SIGTERM; set the webhook at start."""
-    from bot.app import ALLOWED_UPDATES, background, build_application
+    from bot.app import ALLOWED_UPDATES, background, build_application, set_commands
 
     settings = assistant.settings
     application, door = build_application(assistant)
@@ -90,5 +90,6 @@ async def run_webhook(assistant: Assistant) -> None:
         )
         log.info("webhook set; listening on %s:%d", settings.webhook_listen, settings.webhook_port)
         send = door.sender(application.bot)
+        await set_commands(application, assistant)
         await asyncio.gather(stop.wait(), *background(assistant, send, stop))
         server.stop()

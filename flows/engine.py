@@ -17,6 +17,14 @@ from flows.ports import Context
 from flows.text import t
 
 COMMANDS = ("start", "menu", "language", "help", "privacy", "delete")
+# Telegram's command menu, in each language (the same texts as the help screen).
+COMMAND_MENU = (
+    ("menu", t("back to the menu")),
+    ("language", t("change the language")),
+    ("privacy", t("what is stored, and what Telegram sees")),
+    ("delete", t("delete everything stored about you")),
+    ("help", t("this help")),
+)
 
 
 def step(conv: Conversation | None, event: Event, ctx: Context) -> Outcome:

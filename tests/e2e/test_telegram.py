@@ -313,3 +313,21 @@ async def test_a_reply_left_unsent_by_a_crash_is_sent_after_restart(
     async with restarted:
         assert await telegram.assistant.flush(door.sender(restarted.bot)) == 1
     assert [(m, p["chat_id"]) for m, p in api.calls] == [("sendMessage", 7300000001337)]
+
+
+async def test_the_command_menu_is_set_in_each_language(telegram: Harness) -> None:
+    """Check that setMyCommands is called per two-letter language, with translated descriptions."""
+    from bot.app import set_commands
+
+    assert await set_commands(telegram.application, telegram.assistant) == 3
+    calls = {
+        p.get("language_code"): p["commands"]
+        for m, p in telegram.take_calls()
+        if m == "setMyCommands"
+    }
+    assert set(calls) == {None, "de", "en"}
+    german = {c["command"]: c["description"] for c in calls["de"]}
+    assert german["delete"] == "alles löschen, was über Sie gespeichert ist"
+    assert (
+        german["menu"] != "back to the menu" and calls[None][0]["description"] == "back to the menu"
+    )
