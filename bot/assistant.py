@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 BERLIN = ZoneInfo("Europe/Berlin")
 OFFICE_DAYS = OpeningRules(hours={})  # weekends, Bavarian holidays, 24 and 31 December: closed
 
-Send = Callable[[Delivery, Sequence[Message]], Awaitable[None]]
+Send = Callable[[Delivery, Sequence[Message]], Awaitable[Sequence[int]]]  # -> ids sent
 Clock = Callable[[], datetime]
 
 
@@ -112,17 +112,18 @@ class Assistant:
         """Send the replies (mail through the mailer); keep them in the outbox if sending fails."""
         try:
             messages = self.render(delivery)
+            sent: Sequence[int] = ()
             if delivery.channel == "email":
                 if self.settings.smtp is None:
                     raise RuntimeError("mail is not configured")
                 await asyncio.to_thread(Mailer(self.settings.smtp).send, messages)
             else:
-                await send(delivery, messages)
+                sent = await send(delivery, messages)
         except Exception as error:  # any failure of the network, the API or the mail server
             log.warning("sending failed, kept in outbox: %s", type(error).__name__)
             await asyncio.to_thread(self.store.outbox.failed, delivery.outbox_id, self.clock())
             return False
-        await asyncio.to_thread(self.store.outbox.sent, delivery.outbox_id)
+        await asyncio.to_thread(self.store.outbox.sent, delivery, sent, self.clock())
         return True
 
     async def flush(self, send: Send, channels: Sequence[str] = ("telegram", "email")) -> int:
@@ -179,8 +180,9 @@ class Assistant:
         """Forget old update ids and conversations past the retention period."""
         now = self.clock()
         await asyncio.to_thread(self.store.prune_processed, now - timedelta(days=2))
-        purged = await asyncio.to_thread(
-            self.store.purge_silent, now - timedelta(days=self.settings.retention_days)
-        )
-        if purged:
-            log.info("retention: deleted %d silent conversations", purged)
+        await asyncio.to_thread(self.store.outbox.prune_sent, now)
+        before = now - timedelta(days=self.settings.retention_days)
+        purged = await asyncio.to_thread(self.store.purge_silent, before)
+        ended = await asyncio.to_thread(self.store.purge_appointments, before)
+        if purged or ended:
+            log.info("retention: deleted %d conversations and %d appointments", purged, ended)

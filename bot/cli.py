@@ -81,6 +81,29 @@ def cmd_diagram(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Apply the retention schedule now (the bot does it hourly): delete what is past it."""
+    from datetime import timedelta
+
+    from bot.assistant import utc_now
+    from storage.conversations import ConversationStore
+    from storage.db import Database
+
+    settings = config.load()
+    db = Database(settings.database_url)
+    db.migrate()
+    store = ConversationStore(db, settings.keyring, settings.office.id)
+    before = utc_now() - timedelta(days=settings.retention_days)
+    conversations = store.purge_silent(before, dry_run=args.dry_run)
+    appointments = store.purge_appointments(before, dry_run=args.dry_run)
+    verb = "would delete" if args.dry_run else "deleted"
+    print(
+        f"{verb} {conversations} conversations silent for {settings.retention_days} days and "
+        f"{appointments} appointments held or cancelled before then"
+    )
+    return 0
+
+
 def cmd_readme(args: argparse.Namespace) -> int:
     """Regenerate the README's journey diagram and terminal transcript (and docs/journey.mmd)."""
     from bot.readme import refresh
@@ -112,6 +135,9 @@ def parser() -> argparse.ArgumentParser:
     diagram = sub.add_parser("diagram", help=cmd_diagram.__doc__, description=cmd_diagram.__doc__)
     diagram.add_argument("--output", "-o", help="write to this file instead of standard output")
     diagram.set_defaults(func=cmd_diagram)
+    purge = sub.add_parser("purge", help=cmd_purge.__doc__, description=cmd_purge.__doc__)
+    purge.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    purge.set_defaults(func=cmd_purge)
     readme = sub.add_parser("readme", help=cmd_readme.__doc__, description=cmd_readme.__doc__)
     readme.set_defaults(func=cmd_readme)
     keys = sub.add_parser("keys", help="manage secrets", description="Manage secrets.")

@@ -153,6 +153,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         webhook_port=int(env.get("COMEHOME_WEBHOOK_PORT", "8443")),
         support_file=support_file(env),
         smtp=smtp_from(env),
+        retention_days=int(env.get("COMEHOME_RETENTION_DAYS", "30")),
     )
 
 

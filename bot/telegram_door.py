@@ -167,13 +167,16 @@ class _Sender:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def __call__(self, delivery: Delivery, messages: Sequence[Message]) -> None:
+    async def __call__(self, delivery: Delivery, messages: Sequence[Message]) -> list[int]:
+        """Send; return the ids of the messages now in the chat (so /delete can remove them)."""
         chat_id = int(delivery.chat_id)
+        await self._delete(chat_id, delivery.delete_message_ids)
+        sent: list[int] = []
         for message in messages:
             markup = keyboard(message)
             if message.replaces_pressed and delivery.pressed_message_id is not None:
                 try:
-                    await self.bot.edit_message_text(
+                    await self.bot.edit_message_text(  # the message id stays the same
                         message.html,
                         chat_id=chat_id,
                         message_id=delivery.pressed_message_id,
@@ -183,9 +186,20 @@ class _Sender:
                     continue
                 except BadRequest:  # too old, deleted, or unchanged: send it as a new message
                     pass
-            await self.bot.send_message(
+            posted = await self.bot.send_message(
                 chat_id, message.html, parse_mode=ParseMode.HTML, reply_markup=markup
             )
+            sent.append(posted.message_id)
             if message.document is not None:
                 name, content = message.document
-                await self.bot.send_document(chat_id, InputFile(content, filename=name))
+                document = await self.bot.send_document(chat_id, InputFile(content, filename=name))
+                sent.append(document.message_id)
+        return sent
+
+    async def _delete(self, chat_id: int, message_ids: Sequence[int]) -> None:
+        """Remove the bot's recent messages (after /delete); older ones Telegram keeps anyway."""
+        for start in range(0, len(message_ids), 100):  # deleteMessages takes 100 at a time
+            try:
+                await self.bot.delete_messages(chat_id, list(message_ids[start : start + 100]))
+            except BadRequest as error:  # already deleted by the client, or too old by now
+                log.info("deleteMessages refused: %s", type(error).__name__)

@@ -29,7 +29,7 @@ class TerminalDoor:
         name = user or getpass.getuser() or "local"
         self.incoming = Incoming("terminal", user_id=name, chat_id=f"terminal:{name}")
 
-    async def send(self, delivery: Delivery, messages: Sequence[Message]) -> None:
+    async def send(self, delivery: Delivery, messages: Sequence[Message]) -> Sequence[int]:
         for message in messages:
             self.out.write("\n" + message.plain.replace("\u200f", "") + "\n")
             if message.document is not None:
@@ -41,6 +41,7 @@ class TerminalDoor:
                         self.options.append((label, value))
                         self.out.write(f"  {len(self.options)}) {label}\n")
         self.out.flush()
+        return ()  # a terminal cannot take messages back
 
     def event(self, line: str) -> Event:
         if line.startswith("/"):

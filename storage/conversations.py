@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, text, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.model import (
@@ -35,7 +35,14 @@ from storage.crypto import Keyring
 from storage.db import Database
 from storage.desk import StoredDesk
 from storage.outbox import LEASE, Delivery, Outbox, put
-from storage.tables import audit_log, conversations, daily_counts, processed_updates
+from storage.tables import (
+    appointments,
+    audit_log,
+    conversations,
+    daily_counts,
+    processed_updates,
+    reminders,
+)
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,8 @@ class ConversationStore:
             self._save(tx, key, before, outcome, incoming, now)
             for effect in outcome.effects:
                 self._apply(tx, effect, now, client=key)
+            leaving = any(isinstance(effect, DeleteClientData) for effect in outcome.effects)
+            forget = self.outbox.forget_recent(tx, incoming.chat_id, now) if leaving else []
             if not outcome.replies:
                 return None
             return put(
@@ -103,6 +112,8 @@ class ConversationStore:
                 replies=outcome.replies,
                 due=now + LEASE,
                 pressed=incoming.pressed_message_id,
+                delete=forget,
+                final=leaving,
             )
 
     def handle_staff(
@@ -297,11 +308,53 @@ class ConversationStore:
 
     # --- retention ------------------------------------------------------------------------------
 
-    def purge_silent(self, before: datetime) -> int:
-        """Delete conversations whose client has written nothing since `before` (retention)."""
+    def purge_silent(self, before: datetime, dry_run: bool = False) -> int:
+        """Delete the conversations (intake answers included) of clients silent since `before`,
+        unless an appointment of theirs is still ahead or ended after `before` (retention)."""
         with self.db.transaction() as tx:
-            result = tx.execute(delete(conversations).where(conversations.c.updated_at < before))
-            return int(result.rowcount)
+            still_needed = select(appointments.c.client_key).where(
+                appointments.c.client_key.is_not(None),
+                or_(
+                    appointments.c.status == "booked",
+                    func.coalesce(appointments.c.cancelled_at, appointments.c.ends_at) >= before,
+                ),
+            )
+            silent = (
+                tx.execute(
+                    select(conversations.c.client_key).where(
+                        conversations.c.updated_at < before,
+                        conversations.c.client_key.not_in(still_needed),
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            if dry_run or not silent:
+                return len(silent)
+            book = AppointmentBook(tx, self.office_id)
+            for key in silent:  # detaches past appointments, drops waiting-list entries
+                book.delete_for_client(key, before)
+            tx.execute(delete(conversations).where(conversations.c.client_key.in_(silent)))
+            return len(silent)
+
+    def purge_appointments(self, before: datetime, dry_run: bool = False) -> int:
+        """Delete appointments that took place or were cancelled before `before` (only the
+        anonymous counts outlive them)."""
+        with self.db.transaction() as tx:
+            ended = and_(
+                appointments.c.office_id == self.office_id,
+                appointments.c.status != "booked",
+                func.coalesce(appointments.c.cancelled_at, appointments.c.ends_at) < before,
+            ) | and_(
+                appointments.c.office_id == self.office_id,
+                appointments.c.status == "booked",
+                appointments.c.ends_at < before,
+            )
+            ids = tx.execute(select(appointments.c.id).where(ended)).scalars().all()
+            if ids and not dry_run:
+                tx.execute(delete(reminders).where(reminders.c.appointment_id.in_(ids)))
+                tx.execute(delete(appointments).where(appointments.c.id.in_(ids)))
+            return len(ids)
 
     def prune_processed(self, before: datetime) -> int:
         """Forget update ids older than Telegram would ever send again (it keeps updates 24 hours)."""

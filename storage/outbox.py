@@ -17,12 +17,13 @@ from flows.model import Reply
 from storage.codec import decode_reply, encode_reply
 from storage.crypto import Keyring
 from storage.db import Database
-from storage.tables import outbox
+from storage.tables import outbox, sent_messages
 
 RETRY_BACKOFF = (5, 30, 120, 600, 1800)  # seconds before the next attempt to send
 # The instance that committed a step sends its replies at once; only if it has not confirmed them
 # within the lease (it crashed, or the network failed) may any instance's outbox flush take over.
 LEASE = timedelta(seconds=15)
+DELETABLE = timedelta(hours=47, minutes=50)  # a bot may delete its own messages for 48 hours
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class Delivery:
     replies: tuple[Reply, ...]
     pressed_message_id: int | None = None
     channel: str = "telegram"
+    delete_message_ids: tuple[int, ...] = ()  # the bot's own messages to remove first (/delete)
+    final: bool = False  # the client's last message (after /delete): nothing of it is remembered
 
 
 def put(
@@ -48,10 +51,17 @@ def put(
     replies: Sequence[Reply],
     due: datetime,
     pressed: int | None = None,
+    delete: Sequence[int] = (),
+    final: bool = False,
 ) -> Delivery:
     """Queue replies in the step's transaction; `chat_ref` when the sealed id is at hand already."""
     sealed = chat_ref if chat_ref is not None else keyring.seal(chat_id)
-    payload = {"replies": [encode_reply(reply) for reply in replies], "pressed": pressed}
+    payload = {
+        "replies": [encode_reply(reply) for reply in replies],
+        "pressed": pressed,
+        "delete": list(delete),
+        "final": final,
+    }
     outbox_id = tx.execute(
         insert(outbox)
         .values(
@@ -64,9 +74,8 @@ def put(
         )
         .returning(outbox.c.id)
     ).scalar_one()
-    return Delivery(
-        outbox_id, chat_id or keyring.open(sealed), locale, tuple(replies), pressed, channel
-    )
+    chat = chat_id or keyring.open(sealed)
+    return Delivery(outbox_id, chat, locale, tuple(replies), pressed, channel, tuple(delete), final)
 
 
 class Outbox:
@@ -97,14 +106,46 @@ class Outbox:
                 tuple(decode_reply(raw) for raw in row.payload["replies"]),
                 row.payload.get("pressed"),
                 row.channel,
+                tuple(row.payload.get("delete", ())),
+                bool(row.payload.get("final")),
             )
             for row in rows
         ]
 
-    def sent(self, outbox_id: int) -> None:
-        """The replies reached the chat: nothing of them is kept."""
+    def sent(self, delivery: Delivery, message_ids: Sequence[int], now: datetime) -> None:
+        """The replies reached the chat: nothing of them is kept but the ids of the messages, so
+        that /delete can still remove them from the chat for 48 hours."""
         with self.db.transaction() as tx:
-            tx.execute(delete(outbox).where(outbox.c.id == outbox_id))
+            tx.execute(delete(outbox).where(outbox.c.id == delivery.outbox_id))
+            if message_ids and delivery.channel == "telegram" and not delivery.final:
+                chat_key = self.keyring.client_key("chat", delivery.chat_id)
+                rows = [
+                    {"chat_key": chat_key, "message_id": message_id, "sent_at": now}
+                    for message_id in sorted(set(message_ids))
+                ]
+                tx.execute(insert(sent_messages), rows)
+
+    def forget_recent(self, tx: Connection, chat_id: str, now: datetime) -> list[int]:
+        """The bot's messages in this chat that Telegram still lets it delete; forgets them all."""
+        chat_key = self.keyring.client_key("chat", chat_id)
+        mine = sent_messages.c.chat_key == chat_key
+        recent = (
+            tx.execute(
+                select(sent_messages.c.message_id)
+                .where(mine, sent_messages.c.sent_at > now - DELETABLE)
+                .order_by(sent_messages.c.message_id)
+            )
+            .scalars()
+            .all()
+        )
+        tx.execute(delete(sent_messages).where(mine))
+        return [int(message_id) for message_id in recent]
+
+    def prune_sent(self, now: datetime) -> int:
+        """Forget message ids Telegram would no longer let the bot delete."""
+        with self.db.transaction() as tx:
+            old = sent_messages.c.sent_at <= now - DELETABLE
+            return int(tx.execute(delete(sent_messages).where(old)).rowcount)
 
     def failed(self, outbox_id: int, now: datetime) -> None:
         """Sending failed: try again later, waiting longer each time."""

@@ -311,3 +311,13 @@ audit_log = Table(
     Column("action", String(32), nullable=False),
     Column("case_code", String(16), nullable=False, server_default=""),
 )
+
+sent_messages = Table(
+    "sent_messages",
+    metadata,
+    # Which of the bot's messages are in a client's chat, so that /delete can remove them while
+    # Telegram still allows it (48 hours). The chat is named by a keyed hash, not its id.
+    Column("chat_key", String(64), primary_key=True),
+    Column("message_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("sent_at", DateTime, nullable=False, index=True),  # UTC
+)

@@ -331,3 +331,26 @@ async def test_the_command_menu_is_set_in_each_language(telegram: Harness) -> No
     assert (
         german["menu"] != "back to the menu" and calls[None][0]["description"] == "back to the menu"
     )
+
+
+async def test_delete_removes_the_bots_recent_messages_and_forgets_the_chat(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that /delete deletes the bot's messages of the last 48 hours and keeps no trace of them."""
+    from storage.tables import sent_messages
+
+    await start(telegram, user)
+    sent_ids = [int(p.get("message_id") or 0) for m, p in telegram.api.calls if m == "sendMessage"]
+    assert len(sent_ids) == 4  # language list, two privacy screens, menu
+    telegram.take_calls()
+    await telegram.send(user.message("/delete"))
+    await telegram.send(user.press("del:yes"))
+    calls = telegram.take_calls()
+    deletes = [p for m, p in calls if m == "deleteMessages"]
+    assert (
+        len(deletes) == 1 and len(deletes[0]["message_ids"]) == 5
+    )  # and the confirmation question
+    assert [m for m, _ in calls][-2:] == ["deleteMessages", "sendMessage"]  # then the goodbye
+    with telegram.assistant.db.transaction() as tx:
+        assert tx.execute(select(sent_messages)).all() == []
+    assert "Sentinel" not in database_dump(telegram)

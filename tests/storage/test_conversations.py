@@ -118,7 +118,7 @@ def test_unsent_replies_wait_and_back_off(store: ConversationStore) -> None:
     later = store.outbox.due(NOW + timedelta(seconds=6), ("telegram",))
     assert [d.outbox_id for d in later] == [delivery.outbox_id]
     assert later[0].chat_id == "chat-4242" and later[0].replies == delivery.replies
-    store.outbox.sent(delivery.outbox_id)
+    store.outbox.sent(delivery, (), NOW)
     assert store.outbox.backlog() == 0
 
 
