@@ -18,7 +18,7 @@ from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import Conflict, NetworkError, TelegramError, TimedOut
-from telegram.ext import Application, ApplicationBuilder, TypeHandler
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.assistant import Assistant, Send
@@ -37,8 +37,14 @@ def build_application(
     assistant: Assistant,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
+    rate_limited: bool | None = None,
 ) -> tuple[Application, TelegramDoor]:  # type: ignore[type-arg]
-    """The Application with one handler: every update goes through the door."""
+    """The Application with one handler: every update goes through the door.
+
+    Outgoing calls keep to Telegram's limits (PTB's AIORateLimiter: about 30 messages a second
+    overall, 20 a minute per group; it waits out `RetryAfter`). By default only when talking to
+    the network: an offline request class in tests answers without limits.
+    """
     base = assistant.settings.telegram_api_base_url
     builder = (
         ApplicationBuilder()
@@ -49,6 +55,8 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
+    if rate_limited if rate_limited is not None else request is None:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     application = builder.build()
     door = TelegramDoor(assistant)
     application.add_handler(TypeHandler(Update, door.on_update))

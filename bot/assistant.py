@@ -10,19 +10,29 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.i18n import Catalogs
 from bot.mail import Mailer
+from bot.metrics import Metrics
 from bot.render import Message, Renderer
 from bot.support_file import SupportFile
 from bot.wording import Wording
 from flows import booking, staff
 from flows.engine import step
-from flows.model import Command, Conversation, Effect, Event, Outcome, Pressed, Reply
+from flows.model import (
+    AppointmentChanged,
+    Command,
+    Conversation,
+    Effect,
+    Event,
+    Outcome,
+    Pressed,
+    Reply,
+)
 from flows.ports import Bookings, Context, Desk
 from flows.schedule import OpeningRules, is_closed
 from storage.conversations import ConversationStore, Incoming, StaffDestinations
@@ -54,6 +64,7 @@ class Assistant:
     wording: Wording
     clock: Clock = utc_now
     support: SupportFile | None = None  # the support on offer; None: figures are not shown
+    metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = utc_now, migrate: bool = True) -> Assistant:
@@ -93,9 +104,15 @@ class Assistant:
             outcome = step(conv, event, replace(ctx, bookings=bookings))
             after = outcome.conversation.state if outcome.conversation else "-"
             states.extend([conv.state if conv else "-", after])
+            changes.extend(e.kind for e in outcome.effects if isinstance(e, AppointmentChanged))
             return outcome
 
+        changes: list[str] = []
         delivery = await asyncio.to_thread(self.store.handle, incoming, stepper, ctx.now)
+        self.metrics.updates.labels(type(event).__name__).inc()
+        self.metrics.latency.observe(time.perf_counter() - started)
+        for change in changes:  # counted once the step is committed
+            self.metrics.bookings.labels(change).inc()
         # Only the kind of event and the states: never identifiers or what the client wrote.
         log.info(
             "step %s %s -> %s in %.1f ms",
@@ -121,6 +138,7 @@ class Assistant:
                 sent = await send(delivery, messages)
         except Exception as error:  # any failure of the network, the API or the mail server
             log.warning("sending failed, kept in outbox: %s", type(error).__name__)
+            self.metrics.failed_sends.inc()
             await asyncio.to_thread(self.store.outbox.failed, delivery.outbox_id, self.clock())
             return False
         await asyncio.to_thread(self.store.outbox.sent, delivery, sent, self.clock())

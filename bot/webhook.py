@@ -56,15 +56,31 @@ class HealthHandler(tornado.web.RequestHandler):
         self.write("ok\n")
 
 
+class MetricsHandler(tornado.web.RequestHandler):
+    """Prometheus text format: updates, step latency, outbox backlog, failed sends, bookings."""
+
+    def initialize(self, assistant: Assistant) -> None:  # type: ignore[override]
+        self.assistant = assistant
+
+    async def get(self) -> None:
+        backlog = await asyncio.to_thread(self.assistant.store.outbox.backlog)
+        self.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        self.write(self.assistant.metrics.render(backlog))
+
+
 def web_app(
-    application: Application, door: TelegramDoor, secret: str, path: str = "/telegram"
-) -> tornado.web.Application:  # type: ignore[type-arg]
+    application: Application,  # type: ignore[type-arg]
+    door: TelegramDoor,
+    secret: str,
+    path: str = "/telegram",
+) -> tornado.web.Application:
     if len(secret) < MIN_SECRET_LENGTH:
         raise ValueError(f"the webhook secret must be at least {MIN_SECRET_LENGTH} characters")
     return tornado.web.Application(
         [
             (path, UpdateHandler, {"ptb": application, "door": door, "secret": secret}),
             ("/healthz", HealthHandler),
+            ("/metrics", MetricsHandler, {"assistant": door.assistant}),
         ]
     )
 

@@ -354,3 +354,14 @@ async def test_delete_removes_the_bots_recent_messages_and_forgets_the_chat(
     with telegram.assistant.db.transaction() as tx:
         assert tx.execute(select(sent_messages)).all() == []
     assert "Sentinel" not in database_dump(telegram)
+
+
+def test_outgoing_calls_keep_to_telegrams_limits_on_the_network(telegram: Harness) -> None:
+    """Check that the production Application has PTB's rate limiter, and offline tests need none."""
+    from telegram.ext import AIORateLimiter
+
+    from bot.app import build_application
+
+    online, _ = build_application(telegram.assistant)
+    assert isinstance(online.bot.rate_limiter, AIORateLimiter)
+    assert telegram.application.bot.rate_limiter is None

@@ -80,3 +80,18 @@ def test_a_short_secret_is_refused(telegram: Harness) -> None:
     """Check that the webhook will not run with a guessable secret."""
     with pytest.raises(ValueError):
         web_app(telegram.application, telegram.door, "short")
+
+
+async def test_metrics_count_updates_and_the_outbox(
+    telegram: Harness, client: httpx.AsyncClient, user: UpdateFactory
+) -> None:
+    """Check that /metrics serves Prometheus text with the updates handled and the outbox backlog."""
+    await client.post(
+        "/telegram",
+        content=json.dumps(user.message("/start")),
+        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+    )
+    text = (await client.get("/metrics")).text
+    assert 'comehome_updates_total{event="Command"} 1.0' in text
+    assert "comehome_outbox_backlog 0.0" in text
+    assert "comehome_step_seconds_count 1.0" in text
