@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from telegram.error import Forbidden
+
 from bot.config import Settings
 from bot.i18n import Catalogs
 from bot.mail import Mailer
@@ -41,6 +43,7 @@ from storage.outbox import Delivery
 
 log = logging.getLogger(__name__)
 BERLIN = ZoneInfo("Europe/Berlin")
+PROCESSED_UPDATES_KEPT = timedelta(days=2)  # Telegram re-sends an update for at most 24 hours
 OFFICE_DAYS = OpeningRules(hours={})  # weekends, Bavarian holidays, 24 and 31 December: closed
 
 Send = Callable[[Delivery, Sequence[Message]], Awaitable[Sequence[int]]]  # -> ids sent
@@ -137,9 +140,16 @@ class Assistant:
             else:
                 sent = await send(delivery, messages)
         except Exception as error:  # any failure of the network, the API or the mail server
-            log.warning("sending failed, kept in outbox: %s", type(error).__name__)
             self.metrics.failed_sends.inc()
-            await asyncio.to_thread(self.store.outbox.failed, delivery.outbox_id, self.clock())
+            blocked = isinstance(error, Forbidden)  # the client blocked the bot or left the chat
+            dropped = await asyncio.to_thread(
+                self.store.outbox.failed, delivery.outbox_id, self.clock(), blocked
+            )
+            log.warning(
+                "sending failed (%s): %s",
+                type(error).__name__,
+                "given up" if dropped else "kept in the outbox for a retry",
+            )
             return False
         await asyncio.to_thread(self.store.outbox.sent, delivery, sent, self.clock())
         return True
@@ -195,9 +205,12 @@ class Assistant:
         return queued
 
     async def housekeeping(self) -> None:
-        """Forget old update ids and conversations past the retention period."""
+        """Forget old update ids, message ids and audit entries; apply the retention period."""
         now = self.clock()
-        await asyncio.to_thread(self.store.prune_processed, now - timedelta(days=2))
+        await asyncio.to_thread(self.store.prune_processed, now - PROCESSED_UPDATES_KEPT)
+        await asyncio.to_thread(
+            self.store.prune_audit, now - timedelta(days=self.settings.audit_days)
+        )
         await asyncio.to_thread(self.store.outbox.prune_sent, now)
         before = now - timedelta(days=self.settings.retention_days)
         purged = await asyncio.to_thread(self.store.purge_silent, before)

@@ -146,6 +146,7 @@ def parser() -> argparse.ArgumentParser:
     new.set_defaults(func=cmd_keys_new)
     from bot.i18n_cli import add_parser as add_i18n
     from bot.office_cli import add_parser as add_office
+    from bot.privacy_record import add_parser as add_privacy
     from bot.staff_cli import add_parser as add_stats
     from bot.support_cli import add_parser as add_support
 
@@ -153,6 +154,7 @@ def parser() -> argparse.ArgumentParser:
     add_support(sub)
     add_office(sub)
     add_stats(sub)
+    add_privacy(sub)
     return root
 
 

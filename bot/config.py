@@ -63,6 +63,7 @@ class Settings:
     locales_dir: Path = ROOT / "locales"
     log_level: str = "INFO"
     retention_days: int = 30
+    audit_days: int = 365  # how long staff actions stay in the audit log
     webhook_url: str = ""  # public HTTPS URL Telegram posts to; empty: long polling
     webhook_secret: str = ""
     webhook_listen: str = "127.0.0.1"
@@ -153,7 +154,8 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         webhook_port=int(env.get("COMEHOME_WEBHOOK_PORT", "8443")),
         support_file=support_file(env),
         smtp=smtp_from(env),
-        retention_days=int(env.get("COMEHOME_RETENTION_DAYS", "30")),
+        retention_days=int(env.get("COMEHOME_RETENTION_DAYS", Settings.retention_days)),
+        audit_days=int(env.get("COMEHOME_AUDIT_DAYS", Settings.audit_days)),
     )
 
 

@@ -356,6 +356,11 @@ class ConversationStore:
                 tx.execute(delete(appointments).where(appointments.c.id.in_(ids)))
             return len(ids)
 
+    def prune_audit(self, before: datetime) -> int:
+        """Delete audit entries older than the period the office set (`COMEHOME_AUDIT_DAYS`)."""
+        with self.db.transaction() as tx:
+            return int(tx.execute(delete(audit_log).where(audit_log.c.at < before)).rowcount)
+
     def prune_processed(self, before: datetime) -> int:
         """Forget update ids older than Telegram would ever send again (it keeps updates 24 hours)."""
         with self.db.transaction() as tx:

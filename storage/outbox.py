@@ -20,6 +20,7 @@ from storage.db import Database
 from storage.tables import outbox, sent_messages
 
 RETRY_BACKOFF = (5, 30, 120, 600, 1800)  # seconds before the next attempt to send
+MAX_ATTEMPTS = 50  # 5 s, 30 s, 2 min, 10 min, then every 30 min: about a day
 # The instance that committed a step sends its replies at once; only if it has not confirmed them
 # within the lease (it crashed, or the network failed) may any instance's outbox flush take over.
 LEASE = timedelta(seconds=15)
@@ -147,20 +148,26 @@ class Outbox:
             old = sent_messages.c.sent_at <= now - DELETABLE
             return int(tx.execute(delete(sent_messages).where(old)).rowcount)
 
-    def failed(self, outbox_id: int, now: datetime) -> None:
-        """Sending failed: try again later, waiting longer each time."""
+    def failed(self, outbox_id: int, now: datetime, undeliverable: bool = False) -> bool:
+        """Sending failed: try again later, waiting longer each time. A message that can never
+        arrive (the client blocked the bot) or failed `MAX_ATTEMPTS` times (about a day) is
+        dropped: nothing waits for ever. Returns whether it was dropped."""
         with self.db.transaction() as tx:
             attempts = tx.execute(
                 select(outbox.c.attempts).where(outbox.c.id == outbox_id)
             ).scalar_one_or_none()
             if attempts is None:
-                return
+                return True
+            if undeliverable or attempts + 1 >= MAX_ATTEMPTS:
+                tx.execute(delete(outbox).where(outbox.c.id == outbox_id))
+                return True
             wait = RETRY_BACKOFF[min(attempts, len(RETRY_BACKOFF) - 1)]
             tx.execute(
                 update(outbox)
                 .where(outbox.c.id == outbox_id)
                 .values(attempts=attempts + 1, next_attempt_at=now + timedelta(seconds=wait))
             )
+            return False
 
     def backlog(self) -> int:
         with self.db.transaction() as tx:

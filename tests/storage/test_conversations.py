@@ -217,3 +217,17 @@ def test_a_slow_client_does_not_hold_up_another(
     assert time.perf_counter() - started < 5 and first.is_alive()
     release.set()
     first.join()
+
+
+def test_an_undeliverable_reply_is_given_up_not_kept_for_ever(store: ConversationStore) -> None:
+    """Check that a reply to a chat that blocked the bot is dropped, and so is one failing for a day."""
+    from storage.outbox import MAX_ATTEMPTS
+
+    blocked = store.handle(incoming(1, "a"), counter, NOW)
+    assert blocked is not None
+    assert store.outbox.failed(blocked.outbox_id, NOW, undeliverable=True)
+    flaky = store.handle(incoming(2, "b"), counter, NOW)
+    assert flaky is not None
+    dropped = [store.outbox.failed(flaky.outbox_id, NOW) for _ in range(MAX_ATTEMPTS)]
+    assert dropped[:-1] == [False] * (MAX_ATTEMPTS - 1) and dropped[-1]
+    assert store.outbox.backlog() == 0
