@@ -13,9 +13,8 @@ _PATTERNS = [
     re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE),  # e-mail
     re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b", re.I),  # IBAN
     re.compile(r"(?<![\w])\+?\(?\d[\d ()/.-]{5,}\d(?![\w])"),  # phone numbers, long numbers
-    re.compile(
-        r"\b(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z0-9]{6,}\b", re.I
-    ),  # ID-like codes: letters and digits
+    re.compile(r"\b(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z0-9]{6,}\b", re.I),  # ID-like: letters and digits
+    re.compile(r"\d{5,}"),  # any other long number: postcodes, file and case numbers
 ]
 
 

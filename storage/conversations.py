@@ -85,9 +85,17 @@ class ConversationStore:
 
     def handle(self, incoming: Incoming, stepper: Stepper, now: datetime) -> Delivery | None:
         """Run one step; None when this update was processed before. Commits before returning."""
+        delivery, leaving = self._step(incoming, stepper, now)
+        if leaving:
+            self.db.forget_old_pages()
+        return delivery
+
+    def _step(
+        self, incoming: Incoming, stepper: Stepper, now: datetime
+    ) -> tuple[Delivery | None, bool]:
         with self.db.transaction() as tx:
             if incoming.update_id is not None and not self._claim(tx, incoming.update_id, now):
-                return None
+                return None, False
             key = self.keyring.client_key(incoming.channel, incoming.user_id)
             lock_client(tx, key)
             row = tx.execute(
@@ -102,8 +110,8 @@ class ConversationStore:
             leaving = any(isinstance(effect, DeleteClientData) for effect in outcome.effects)
             forget = self.outbox.forget_recent(tx, incoming.chat_id, now) if leaving else []
             if not outcome.replies:
-                return None
-            return put(
+                return None, leaving
+            delivery = put(
                 tx,
                 self.keyring,
                 chat_id=incoming.chat_id,
@@ -115,6 +123,7 @@ class ConversationStore:
                 delete=forget,
                 final=leaving,
             )
+            return delivery, leaving
 
     def handle_staff(
         self, incoming: Incoming, stepper: StaffStepper, now: datetime
