@@ -43,7 +43,7 @@ async def test_no_sentinel_survives_a_whole_journey(
     telegram: Harness,
     user: UpdateFactory,
     staffer: UpdateFactory,
-    mailbox: Mailbox,  # noqa: F811
+    mailbox: Mailbox,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Check that names, ids, a shared phone, a forwarded third party and a typed phone number
