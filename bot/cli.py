@@ -144,6 +144,9 @@ def parser() -> argparse.ArgumentParser:
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     new = keys_sub.add_parser("new", help=cmd_keys_new.__doc__, description=cmd_keys_new.__doc__)
     new.set_defaults(func=cmd_keys_new)
+    from bot.keys_cli import add_parser as add_keys_rotate
+
+    add_keys_rotate(keys_sub)
     from bot.i18n_cli import add_parser as add_i18n
     from bot.office_cli import add_parser as add_office
     from bot.privacy_record import add_parser as add_privacy

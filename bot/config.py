@@ -169,8 +169,10 @@ def load_keyring(env: Mapping[str, str], data_dir: Path, production: bool) -> Ke
                 "(see OPERATIONS.md; `comehome keys new` prints fresh ones)."
             )
         pepper, chat_keys = _local_secrets(data_dir / "secrets.toml")
+    previous = env.get("COMEHOME_PEPPER_PREVIOUS", "")  # while a new pepper is introduced
     try:
-        return Keyring.from_text(pepper, chat_keys)
+        keyring = Keyring.from_text(pepper, chat_keys)
+        return keyring.with_previous_pepper(previous) if previous else keyring
     except KeyError_ as error:
         raise ConfigError(f"secrets: {error}") from error
 

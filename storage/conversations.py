@@ -34,6 +34,7 @@ from storage.booking_port import ClientBookings, view
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.desk import StoredDesk
+from storage.keys import adopt_previous
 from storage.outbox import LEASE, Delivery, Outbox, put
 from storage.tables import (
     appointments,
@@ -98,9 +99,7 @@ class ConversationStore:
                 return None, False
             key = self.keyring.client_key(incoming.channel, incoming.user_id)
             lock_client(tx, key)
-            row = tx.execute(
-                select(conversations).where(conversations.c.client_key == key).with_for_update()
-            ).first()
+            row = self._locked_conversation(tx, key, incoming)
             before = _to_conversation(row._mapping) if row else None
             book = AppointmentBook(tx, self.office_id)
             outcome = stepper(before, ClientBookings(book, key, _aware(now)))
@@ -124,6 +123,15 @@ class ConversationStore:
                 final=leaving,
             )
             return delivery, leaving
+
+    def _locked_conversation(self, tx: Connection, key: str, incoming: Incoming) -> Any:
+        """The client's conversation, locked; one last seen under the previous pepper is first
+        moved to `key` with its appointments and waiting-list entry (see storage/keys.py)."""
+        query = select(conversations).where(conversations.c.client_key == key).with_for_update()
+        row = tx.execute(query).first()
+        if row is None and adopt_previous(tx, self.keyring, incoming.channel, incoming.user_id):
+            row = tx.execute(query).first()
+        return row
 
     def handle_staff(
         self, incoming: Incoming, stepper: StaffStepper, now: datetime

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import hmac
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -37,6 +37,9 @@ class Keyring:
 
     pepper: bytes
     chat_keys: tuple[tuple[str, bytes], ...]
+    # While a new pepper is introduced: the one before it, so that a client last seen under the
+    # old pseudonym can be found and moved (see storage/keys.py and docs/KEYS.md).
+    previous_pepper: bytes | None = None
 
     @classmethod
     def from_text(cls, pepper: str, chat_keys: str) -> Keyring:
@@ -50,6 +53,16 @@ class Keyring:
         if not pairs:
             raise KeyError_("at least one chat key is needed")
         return cls(decode_secret(pepper, "pepper"), tuple(pairs))
+
+    def with_previous_pepper(self, pepper: str) -> Keyring:
+        """This keyring, also knowing the pepper that was in use before the current one."""
+        return replace(self, previous_pepper=decode_secret(pepper, "previous pepper"))
+
+    def previous(self) -> Keyring | None:
+        """The keyring as it was under the previous pepper (same chat keys), if there is one."""
+        if self.previous_pepper is None:
+            return None
+        return replace(self, pepper=self.previous_pepper, previous_pepper=None)
 
     def client_key(self, channel: str, user_id: str) -> str:
         """The pseudonym a client's conversation is stored under."""
