@@ -13,7 +13,7 @@ import contextlib
 import logging
 import signal
 from collections import defaultdict
-from collections.abc import Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -110,10 +110,11 @@ async def poll(
             await asyncio.sleep(pause)
 
 
-async def every(seconds: float, stop: asyncio.Event, job: object) -> None:
+async def every(seconds: float, stop: asyncio.Event, job: Callable[[], Awaitable[object]]) -> None:
+    """Run `job` now and then every `seconds` until `stop`; a failure is logged, not fatal."""
     while not stop.is_set():
         try:
-            await job()  # type: ignore[operator]
+            await job()
         except Exception as error:
             log.error("background job failed: %s", type(error).__name__)
         with contextlib.suppress(TimeoutError):

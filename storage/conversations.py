@@ -6,7 +6,7 @@ everything it causes (a message to a client, an audit entry) commits with it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -27,7 +27,7 @@ from flows.model import (
     Reply,
     TellClient,
 )
-from flows.ports import AppointmentView, Bookings, Desk
+from flows.ports import AppointmentView, Bookings, Desk, Figures
 from storage import counts
 from storage.appointments import AppointmentBook
 from storage.booking_port import ClientBookings, view
@@ -386,18 +386,10 @@ class ConversationStore:
             )
             return int(result.rowcount)
 
-    def counts(self) -> dict[str, int]:
-        """All anonymous counts, summed over every day (for tests and `comehome stats`)."""
+    def figures(self) -> Figures:
+        """The anonymous counts of every day so far."""
         with self.db.transaction() as tx:
-            figures = counts.figures(tx, self.office_id, date.min, date.max)
-        return {
-            name: value
-            for name, value in (
-                ("conversations_started", figures.conversations),
-                ("intakes_completed", figures.intakes),
-            )
-            if value
-        }
+            return counts.figures(tx, self.office_id, date.min, date.max)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -420,5 +412,3 @@ def _to_conversation(row: Any) -> Conversation:
         row["state"], row["locale"], dict(row["answers"]), dict(row["data"]), row["version"]
     )
 
-
-__all__ = ["ConversationStore", "Delivery", "Incoming", "Sequence", "StaffDestinations"]

@@ -47,4 +47,4 @@ async def test_retention_deletes_exactly_what_the_schedule_says(telegram: Harnes
     await telegram.assistant.housekeeping()
     await telegram.assistant.housekeeping()  # the conversation goes once its appointment is gone
     assert count(telegram, appointments) == 0 and count(telegram, conversations) == 0
-    assert telegram.assistant.store.counts() == {"conversations_started": 2}
+    assert telegram.assistant.store.figures().conversations == 2
