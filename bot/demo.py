@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import time
 
 from flows.schedule import WeeklyHours
-from storage.appointments import OfficeRoster
 from storage.db import Database
+from storage.roster import OfficeRoster
 
 MON_THU = (0, 1, 2, 3)
 MORNING, AFTERNOON = (time(9), time(12)), (time(13), time(15, 30))

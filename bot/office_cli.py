@@ -17,8 +17,9 @@ from itertools import groupby
 
 from bot import config
 from flows.schedule import BERLIN, OpeningRules, WeeklyHours
-from storage.appointments import Appointment, Appointments, OfficeRoster
+from storage.appointments import Appointment, Appointments
 from storage.db import Database
+from storage.roster import OfficeRoster
 
 WEEKDAYS = {
     **{name: n for n, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},

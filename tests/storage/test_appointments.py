@@ -27,10 +27,10 @@ from storage.appointments import (
     AppointmentNotFound,
     Appointments,
     OfferedSlot,
-    OfficeRoster,
     SlotTaken,
 )
 from storage.db import Database
+from storage.roster import OfficeRoster
 from storage.tables import appointments, metadata, reminders, waiting_list
 
 NOW = datetime(2026, 11, 25, 9, 30)  # a Wednesday, naive UTC like the rest of storage
