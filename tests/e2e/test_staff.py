@@ -275,3 +275,47 @@ async def test_a_client_who_deletes_everything_is_reported_without_details(
     [told] = to_staff(telegram)
     assert "Daten gelöscht" in told and code in told
     assert "Irak" not in told and "vormittags" not in told
+
+
+async def test_the_waiting_list_tells_the_first_in_line_when_a_time_frees_up(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that with no interpreter the client can wait, and is told once one becomes available.
+
+    (Here, where Arabic is shipped: the interpreter's language is one of the chat languages.)"""
+    from datetime import time
+
+    from flows.schedule import WeeklyHours
+    from storage.roster import OfficeRoster
+
+    roster = OfficeRoster(telegram.assistant.db, "muenchen")
+    roster.set_hours("c1", range(5), [(time(9), time(12))])
+    for update in (
+        user.message("/start"),
+        user.press("lang:de"),
+        user.press("privacy:accept"),
+        user.press("m:intake"),
+        user.press("sum:ok"),
+    ):
+        await telegram.send(update)
+    for slot in ("country", "adults", "minors", "situation", "stay", "interests"):
+        await telegram.send(user.press(f"a:{slot}:skip"))
+    await telegram.send(
+        user.press("a:interpreter:other"),
+        user.press("a:interpreter_language:ar"),
+        user.press("a:note:skip"),
+        user.press("sum:ok"),
+        user.press("m:book"),
+    )
+    assert "b:wait" in str(telegram.api.calls[-1][1]["reply_markup"])
+    await telegram.send(user.press("b:wait"))
+    telegram.take_calls()
+    send = telegram.door.sender(telegram.application.bot)
+    assert await telegram.assistant.remind(send) == 0  # still no interpreter: nothing to tell
+    roster.add_interpreter(
+        "Dolmetscher Arabisch", ["ar"], [WeeklyHours(d, time(9), time(12)) for d in range(5)]
+    )
+    assert await telegram.assistant.remind(send) == 1
+    assert await telegram.assistant.remind(send) == 0  # told once
+    [news] = telegram.api.sent_texts()
+    assert news.startswith("Gute Nachricht") and "Arabisch" in news
