@@ -28,8 +28,8 @@ from flows.model import (
     When,
 )
 from flows.ports import AppointmentView, Case, Context, Desk
-from flows.support import Household, estimate
-from flows.support_screens import estimate_line
+from flows.support import estimate
+from flows.support_screens import estimate_line, household_of
 from flows.text import st, t
 
 COMMANDS = (
@@ -95,18 +95,9 @@ def answer_params(answers: dict[str, object]) -> dict[str, Param]:
 
 
 def estimate_lines(answers: dict[str, object], ctx: Context) -> tuple[Param, ...]:
-    if ctx.catalogue is None:
-        return ()
-    try:
-        household = Household(
-            adults=int(answers.get("adults") or 1),  # type: ignore[call-overload]
-            minors=int(answers.get("minors") or 0),  # type: ignore[call-overload]
-            country=answers.get("country"),  # type: ignore[arg-type]
-            stay_one_year_or_more=None
-            if answers.get("stay") is None
-            else answers.get("stay") == "one_year_or_more",
-        )
-    except ValueError:
+    """The household estimate the client saw, line by line (nothing for a very large household)."""
+    household = household_of(answers)
+    if ctx.catalogue is None or household is None:
         return ()
     return tuple(estimate_line(item) for item in estimate(ctx.catalogue, household).items)
 
