@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.model import Reply
 from storage.codec import decode_reply, encode_reply
@@ -124,7 +125,9 @@ class Outbox:
                     {"chat_key": chat_key, "message_id": message_id, "sent_at": now}
                     for message_id in sorted(set(message_ids))
                 ]
-                tx.execute(insert(sent_messages), rows)
+                dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
+                # A resend after a crash may repeat ids already recorded: keep the first.
+                tx.execute(dialect.insert(sent_messages).on_conflict_do_nothing(), rows)
 
     def forget_recent(self, tx: Connection, chat_id: str, now: datetime) -> list[int]:
         """The bot's messages in this chat that Telegram still lets it delete; forgets them all."""
