@@ -319,3 +319,72 @@ async def test_the_waiting_list_tells_the_first_in_line_when_a_time_frees_up(
     assert await telegram.assistant.remind(send) == 0  # told once
     [news] = telegram.api.sent_texts()
     assert news.startswith("Gute Nachricht") and "Arabisch" in news
+
+
+async def test_the_daily_agenda_arrives_once_on_working_days_after_half_past_seven(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that the agenda goes to the staff chat once a working day, not before 07:30 Berlin."""
+    from datetime import datetime
+
+    code = await book(telegram, user)
+    with telegram.assistant.db.transaction() as tx:
+        start = tx.execute(select(appointments.c.starts_at)).scalar_one()
+    send = telegram.door.sender(telegram.application.bot)
+    clock = telegram.assistant.clock
+    day = start.date()
+    telegram.take_calls()
+    clock.now = datetime(day.year, day.month, day.day, 6, 0)  # type: ignore[attr-defined]  # 07:00 Berlin
+    assert not await telegram.assistant.agenda(send)
+    clock.now = datetime(day.year, day.month, day.day, 6, 31)  # type: ignore[attr-defined]
+    assert await telegram.assistant.agenda(send)
+    assert not await telegram.assistant.agenda(send)  # once a day, however often it is asked
+    [agenda] = [text for text in to_staff(telegram) if text.startswith("<b>Termine am")]
+    assert code in agenda
+    clock.now = datetime(2026, 12, 26, 9, 0)  # type: ignore[attr-defined]  # a Saturday and holiday
+    assert not await telegram.assistant.agenda(send)
+
+
+async def test_staff_see_interpreters_free_times_and_confirm_requests(
+    telegram: Harness, user: UpdateFactory, staffer: UpdateFactory
+) -> None:
+    """Check /interpreters, /slots and confirming a requested interpreter from the summary button."""
+    seed_demo_office(telegram.assistant.db, "muenchen")
+    await telegram.send(
+        in_staff_chat(staffer.message("/interpreters")), in_staff_chat(staffer.message("/slots"))
+    )
+    roster_text, slots_text = to_staff(telegram)
+    assert "Dolmetscher Arabisch/Kurdisch (Demo): ar, ckb, ku" in roster_text
+    assert slots_text.count("2026") >= 5
+    from storage.roster import OfficeRoster
+
+    OfficeRoster(telegram.assistant.db, "muenchen").set_on_request("ar")
+    for update in (
+        user.message("/start"),
+        user.press("lang:ar"),
+        user.press("privacy:accept"),
+        user.press("m:book"),
+    ):
+        await telegram.send(update)
+    offered = [
+        b["callback_data"]
+        for m, p in telegram.api.calls
+        if m == "sendMessage"
+        for row in p.get("reply_markup", {}).get("inline_keyboard", [])
+        for b in row
+    ]
+    await telegram.send(
+        user.press(next(v for v in offered if v.startswith("b:slot:"))), user.press("b:ok")
+    )
+    await flush(telegram)
+    summary = [
+        p for m, p in telegram.api.calls if m == "sendMessage" and p["chat_id"] == STAFF_CHAT
+    ][-1]
+    buttons = [
+        b["callback_data"] for row in summary["reply_markup"]["inline_keyboard"] for b in row
+    ]
+    confirm = next(b for b in buttons if b.startswith("s:confirm:"))
+    telegram.take_calls()
+    await telegram.send(staffer.press(confirm))
+    with telegram.assistant.db.transaction() as tx:
+        assert tx.execute(select(appointments.c.interpreter_status)).scalar_one() == "confirmed"
