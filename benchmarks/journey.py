@@ -338,12 +338,17 @@ def backend_targets(results: list[dict[str, Any]], backend: str) -> list[list[ob
             [
                 f"{label} throughput within 1.2×",
                 span,
-                f"{slower:.2f}× slower",
+                f"rate at {sizes[0]:,} ÷ rate at {sizes[-1]:,} = {slower:.2f}",
                 verdict(slower, 1.2, False),
             ]
         )
         rows.append(
-            [f"{label} RSS within 1.2×", span, f"{larger:.2f}× larger", verdict(larger, 1.2, False)]
+            [
+                f"{label} RSS within 1.2×",
+                span,
+                f"RSS at {sizes[-1]:,} ÷ RSS at {sizes[0]:,} = {larger:.2f}",
+                verdict(larger, 1.2, False),
+            ]
         )
     if large:
         rows.append(

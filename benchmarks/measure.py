@@ -40,10 +40,12 @@ class OtherLoad:
     def __init__(self) -> None:
         self.busy, self.ours, self.began = _busy_seconds(), _own_seconds(), time.perf_counter()
 
-    def share(self) -> float:
+    def share(self, running_child_seconds: float = 0.0) -> float:
+        """Others' CPU time per second; a child still running (not yet counted in our own
+        usage) is excluded by giving its CPU seconds since this measurement began."""
         elapsed = time.perf_counter() - self.began
-        others = (_busy_seconds() - self.busy) - (_own_seconds() - self.ours)
-        return max(0.0, others / elapsed)
+        ours = _own_seconds() - self.ours + running_child_seconds
+        return max(0.0, (_busy_seconds() - self.busy - ours) / elapsed)
 
 
 def _busy_seconds() -> float:
