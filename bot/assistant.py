@@ -35,8 +35,9 @@ from flows.model import (
     Pressed,
     Reply,
 )
-from flows.ports import Bookings, Context, Desk
+from flows.ports import Bookings, Context, Desk, OfficeChoice
 from flows.schedule import OpeningRules, is_closed
+from flows.support import Catalogue
 from storage.conversations import ConversationStore, Incoming, StaffDestinations
 from storage.db import Database
 from storage.outbox import Delivery
@@ -67,32 +68,59 @@ class Assistant:
     wording: Wording
     clock: Clock = utc_now
     support: SupportFile | None = None  # the support on offer; None: figures are not shown
+    office_support: dict[str, SupportFile] = field(default_factory=dict)  # an office's own
     metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = utc_now, migrate: bool = True) -> Assistant:
         support = SupportFile(settings.support_file)  # an invalid file stops the start here
+        office_support = {  # an office with programmes of its own keeps its own catalogue
+            office.id: SupportFile(office.support_file)
+            for office in settings.offices
+            if office.support_file is not None
+        }
         db = Database(settings.database_url)
         if migrate:
             db.migrate()
         catalogs = Catalogs(settings.locales_dir)
-        renderer = Renderer(catalogs, settings.office, settings.retention_days)
-        destinations = StaffDestinations(
-            settings.office.staff_chat_ids,
-            settings.smtp.to if settings.smtp else None,
-            settings.office.staff_locale,
+        default, *others = settings.offices
+        renderer = Renderer(catalogs, default, settings.retention_days, others)
+        destinations = {
+            office.id: StaffDestinations(
+                office.staff_chat_ids, settings.mailbox(office), office.staff_locale
+            )
+            for office in settings.offices
+        }
+        store = ConversationStore(
+            db, settings.keyring, default.id, destinations.pop(default.id), destinations
         )
-        store = ConversationStore(db, settings.keyring, settings.office.id, destinations)
-        return cls(settings, db, store, catalogs, renderer, Wording(renderer), clock, support)
+        wording = Wording(renderer)
+        return cls(settings, db, store, catalogs, renderer, wording, clock, support, office_support)
+
+    def catalogue(self, office_id: str) -> Catalogue | None:
+        """The support on offer at this office (edits of its file show up at the next step)."""
+        support = self.office_support.get(office_id, self.support)
+        return support.current() if support else None
 
     def context(self, language_code: str | None) -> Context:
-        catalogue = self.support.current() if self.support else None  # edits show up next step
+        catalogue = self.catalogue(self.settings.office.id)
         return Context(
             now=self.clock(),
             locales=self.catalogs.codes,
             wording=self.wording,
             hint=self.catalogs.suggest(language_code),
             catalogue=catalogue,
+            offices=self.office_choices,
+        )
+
+    @property
+    def office_choices(self) -> tuple[OfficeChoice, ...]:
+        """The offices a client can choose; with only one there is nothing to choose."""
+        if len(self.settings.offices) < 2:
+            return ()
+        return tuple(
+            OfficeChoice(o.id, o.name, o.short_name, o.districts, o.postcodes)
+            for o in self.settings.offices
         )
 
     async def handle(
@@ -104,7 +132,10 @@ class Assistant:
         states: list[str] = []
 
         def stepper(conv: Conversation | None, bookings: Bookings) -> Outcome:
-            outcome = step(conv, event, replace(ctx, bookings=bookings))
+            here = replace(ctx, bookings=bookings)
+            if conv is not None and conv.office in self.office_support:
+                here = replace(here, catalogue=self.catalogue(conv.office))
+            outcome = step(conv, event, here)
             after = outcome.conversation.state if outcome.conversation else "-"
             states.extend([conv.state if conv else "-", after])
             changes.extend(e.kind for e in outcome.effects if isinstance(e, AppointmentChanged))
@@ -126,7 +157,10 @@ class Assistant:
         return delivery
 
     def render(self, delivery: Delivery) -> list[Message]:
-        return [self.renderer.message(reply, delivery.locale) for reply in delivery.replies]
+        return [
+            self.renderer.message(reply, delivery.locale, delivery.office)
+            for reply in delivery.replies
+        ]
 
     async def deliver(self, delivery: Delivery, send: Send) -> bool:
         """Send the replies (mail through the mailer); keep them in the outbox if sending fails."""
@@ -136,7 +170,12 @@ class Assistant:
             if delivery.channel == "email":
                 if self.settings.smtp is None:
                     raise RuntimeError("mail is not configured")
-                await asyncio.to_thread(Mailer(self.settings.smtp).send, messages)
+                await asyncio.to_thread(
+                    Mailer(self.settings.smtp).send,
+                    messages,
+                    delivery.chat_id,
+                    self.mail_name(delivery),
+                )
             else:
                 sent = await send(delivery, messages)
         except Exception as error:  # any failure of the network, the API or the mail server
@@ -154,6 +193,13 @@ class Assistant:
         await asyncio.to_thread(self.store.outbox.sent, delivery, sent, self.clock())
         return True
 
+    def mail_name(self, delivery: Delivery) -> str:
+        """Who the office's mail comes from: the assistant's name, or with several offices the
+        office's own short name."""
+        if len(self.settings.offices) < 2:
+            return "Coming Home"
+        return self.settings.office_by_id(delivery.office).short_name
+
     async def flush(self, send: Send, channels: Sequence[str] = ("telegram", "email")) -> int:
         """Send what is due in the outbox for these channels (after a crash, a failed send, or
         for messages nobody asked for). Returns how many were sent."""
@@ -163,31 +209,36 @@ class Assistant:
             sent += await self.deliver(delivery, send)
         return sent
 
-    async def handle_staff(self, incoming: Incoming, event: Command | Pressed) -> Delivery | None:
-        """A staff command or button, committed with everything it causes."""
+    async def handle_staff(
+        self, incoming: Incoming, event: Command | Pressed, office_id: str = ""
+    ) -> Delivery | None:
+        """A staff command or button at their office's desk, committed with all it causes."""
         now = self.clock()
         today = now.replace(tzinfo=UTC).astimezone(BERLIN).date()
 
         def run(desk: Desk) -> tuple[tuple[Reply, ...], tuple[Effect, ...]]:
             return staff.step(event, desk, now, today)
 
-        delivery = await asyncio.to_thread(self.store.handle_staff, incoming, run, now)
+        delivery = await asyncio.to_thread(self.store.handle_staff, incoming, run, now, office_id)
         log.info("staff %s", event.name if isinstance(event, Command) else "button")
         return delivery
 
     async def agenda(self, send: Send) -> bool:
-        """The day's agenda to the staff chats, once per working day after the configured time."""
+        """Each office's agenda to its staff, once per working day after its configured time."""
         now = self.clock()
         local = now.replace(tzinfo=UTC).astimezone(BERLIN)
-        if is_closed(local.date(), OFFICE_DAYS) or local.time() < self.settings.office.agenda_time:
+        if is_closed(local.date(), OFFICE_DAYS):
             return False
-        today = local.date()
-        queued = await asyncio.to_thread(
-            self.store.enqueue_agenda,
-            now,
-            today,
-            lambda desk: staff.step(Command("agenda"), desk, now, today)[0],
-        )
+        today, queued = local.date(), False
+        for office in self.settings.offices:
+            if local.time() >= office.agenda_time:
+                queued |= await asyncio.to_thread(
+                    self.store.enqueue_agenda,
+                    now,
+                    today,
+                    lambda desk: staff.step(Command("agenda"), desk, now, today)[0],
+                    office.id,
+                )
         if queued:
             await self.flush(send)
         return queued

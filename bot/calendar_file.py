@@ -11,17 +11,19 @@ from flows.model import CalendarEvent
 from flows.text import t
 
 if TYPE_CHECKING:
+    from bot.config import Office
     from bot.render import Renderer
 
 BERLIN_TZ = "Europe/Berlin"
 
 
-def calendar_file(event: CalendarEvent, renderer: Renderer, locale: str) -> tuple[str, bytes]:
+def calendar_file(
+    event: CalendarEvent, renderer: Renderer, locale: str, office: Office
+) -> tuple[str, bytes]:
     """The .ics file: same UID for every version, SEQUENCE counting changes, METHOD:CANCEL to cancel."""
     from zoneinfo import ZoneInfo
 
     berlin = ZoneInfo(BERLIN_TZ)
-    office = renderer.office
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//comehome//Coming Home intake assistant//EN")
     calendar.add("version", "2.0")

@@ -54,7 +54,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     setup_logging("WARNING")
     assistant = Assistant.build(settings)
     if not settings.production:
-        seed_demo_office(assistant.db, settings.office.id)
+        for number, office in enumerate(settings.offices, 1):
+            seed_demo_office(assistant.db, office.id, f"c{number}")
     asyncio.run(chat(assistant, getattr(args, "user", None)))
     return 0
 

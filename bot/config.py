@@ -6,9 +6,10 @@ import logging
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import time
 from pathlib import Path
+from typing import Any
 
 from storage.crypto import KeyError_, Keyring, new_secret
 
@@ -27,6 +28,19 @@ class Hours:
     weekdays: tuple[int, ...]
     start: time
     end: time
+
+
+# The office is responsible for the city of Munich and the surrounding districts (its own words).
+MUNICH_DISTRICTS = (
+    "München",
+    "Landkreis München",
+    "Dachau",
+    "Ebersberg",
+    "Erding",
+    "Freising",
+    "Fürstenfeldbruck",
+    "Starnberg",
+)
 
 
 @dataclass(frozen=True)
@@ -49,13 +63,22 @@ class Office:
     staff_user_ids: tuple[int, ...] = ()  # who may use the staff commands
     staff_locale: str = "de"
     agenda_time: time = time(7, 30)  # Europe/Berlin, working days
+    # With several offices in one installation: how a client finds theirs (see offices.example.toml)
+    short_name: str = "München"  # on the office buttons
+    districts: tuple[str, ...] = MUNICH_DISTRICTS  # the towns and districts it serves, as typed
+    postcodes: tuple[tuple[int, int], ...] = ()  # inclusive ranges of five-digit postcodes
+    mailbox: str = ""  # the office's own mailbox for summaries; empty: COMEHOME_SMTP_TO
+    support_file: Path | None = None  # its own support catalogue; None: the installation's
+
+    def serves(self, postcode: int) -> bool:
+        return any(low <= postcode <= high for low, high in self.postcodes)
 
 
 @dataclass(frozen=True)
 class Settings:
     database_url: str
     keyring: Keyring
-    office: Office = field(default_factory=Office)
+    offices: tuple[Office, ...] = (Office(),)  # the first is the default
     telegram_token: str = ""
     telegram_api_base_url: str = "https://api.telegram.org"
     production: bool = False
@@ -70,6 +93,42 @@ class Settings:
     webhook_port: int = 8443
     support_file: Path = ROOT / "support.toml"  # the support on offer (programmes, dated figures)
     smtp: Smtp | None = None  # mail summaries to the office mailbox when set
+
+    def __post_init__(self) -> None:
+        if not self.offices:
+            raise ConfigError("at least one office is needed")
+        seen = [office.id for office in self.offices]
+        if len(set(seen)) != len(seen):
+            raise ConfigError(f"office ids must differ: {', '.join(seen)}")
+
+    @property
+    def office(self) -> Office:
+        """The default office (the only one in most installations)."""
+        return self.offices[0]
+
+    def office_by_id(self, office_id: str) -> Office:
+        """The office with this id; the default for an id no longer configured."""
+        return next((o for o in self.offices if o.id == office_id), self.offices[0])
+
+    def office_named(self, office_id: str | None) -> Office:
+        """The office an operator names on the command line (None: the default one)."""
+        if office_id is None:
+            return self.offices[0]
+        for office in self.offices:
+            if office.id == office_id:
+                return office
+        known = ", ".join(o.id for o in self.offices)
+        raise ConfigError(f"no office {office_id!r} in the office file (there are: {known})")
+
+    def office_of_staff(self, user_id: int) -> Office | None:
+        """The office whose staff list holds this Telegram user (the first, if several)."""
+        return next((o for o in self.offices if user_id in o.staff_user_ids), None)
+
+    def mailbox(self, office: Office) -> str | None:
+        """Where this office's summaries are mailed; None when mail is not set up."""
+        if self.smtp is None:
+            return None
+        return office.mailbox or self.smtp.to
 
 
 @dataclass(frozen=True)
@@ -131,7 +190,8 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
             "(`comehome keys new` prints one)."
         )
     office_file = env.get("COMEHOME_OFFICE_FILE")
-    office = load_office(Path(office_file)) if office_file else Office()
+    offices = load_offices(Path(office_file)) if office_file else (Office(),)
+    office = offices[0]  # the environment's staff ids are the default office's
     if env.get("COMEHOME_STAFF_CHAT_IDS"):
         office = replace(office, staff_chat_ids=ids(env["COMEHOME_STAFF_CHAT_IDS"]))
     if env.get("COMEHOME_STAFF_USER_IDS"):
@@ -139,7 +199,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         database_url=database_url,
         keyring=load_keyring(env, data_dir, production),
-        office=office,
+        offices=(office, *offices[1:]),
         telegram_token=env.get("TELEGRAM_BOT_TOKEN", ""),
         telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org").rstrip(
             "/"
@@ -193,13 +253,44 @@ def _local_secrets(path: Path) -> tuple[str, str]:
     return secrets["pepper"], secrets["chat_keys"]
 
 
-def load_office(path: Path) -> Office:
-    """The office's own TOML file: name, address, phone, opening hours, staff chats."""
+def load_offices(path: Path) -> tuple[Office, ...]:
+    """The office file: one `[office]`, or several `[[offices]]` (the first is the default)."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: {error}") from error
-    office = raw.get("office", {})
+    if "offices" in raw and "office" in raw:
+        raise ConfigError(f"{path}: use either [office] or [[offices]], not both")
+    entries = raw.get("offices") or [raw.get("office", {})]
+    offices = tuple(
+        office_from(entry, f"{path}: office {n}", path.parent) for n, entry in enumerate(entries, 1)
+    )
+    seen = [office.id for office in offices]
+    if len(set(seen)) != len(seen):
+        raise ConfigError(f"{path}: office ids must differ: {', '.join(seen)}")
+    return offices
+
+
+def load_office(path: Path) -> Office:
+    """The default office of an office file."""
+    return load_offices(path)[0]
+
+
+def postcode_ranges(entries: list[str], where: str) -> tuple[tuple[int, int], ...]:
+    """ "80331-81929" or "85221": five-digit German postcodes, single or as an inclusive range."""
+    ranges = []
+    for entry in entries:
+        low, _, high = str(entry).replace(" ", "").partition("-")
+        high = high or low
+        if not (len(low) == len(high) == 5 and low.isdigit() and high.isdigit()) or low > high:
+            raise ConfigError(f"{where}: postcodes: {entry!r} is not 12345 or 12345-12399")
+        ranges.append((int(low), int(high)))
+    return tuple(ranges)
+
+
+def office_from(office: dict[str, Any], where: str, folder: Path = ROOT) -> Office:
+    """One office's table: name, address, phone, opening hours, staff, the area it serves."""
+    get = office.get
     try:
         hours = tuple(
             Hours(
@@ -207,22 +298,38 @@ def load_office(path: Path) -> Office:
                 time.fromisoformat(entry["start"]),
                 time.fromisoformat(entry["end"]),
             )
-            for entry in office.get("hours", [])
+            for entry in get("hours", [])
         )
         defaults = Office()
+        office_id = str(get("id", defaults.id))
+        if (
+            not office_id.isascii()
+            or not office_id.replace("_", "").isalnum()
+            or len(office_id) > 24
+        ):
+            raise ValueError(f"id must be 1-24 of a-z 0-9 _: {office_id!r}")
+        munich = office_id == defaults.id  # the built-in office: its own details are defaults
+        missing = [key for key in ("name", "address", "hours") if not munich and not get(key)]
+        if missing:
+            raise ValueError(f"office {office_id!r} needs its own {', '.join(missing)}")
         return Office(
-            id=str(office.get("id", defaults.id)),
-            name=str(office.get("name", defaults.name)),
-            organisation=str(office.get("organisation", defaults.organisation)),
-            address=tuple(office.get("address", defaults.address)),
-            phone=str(office.get("phone", "")),
-            email=str(office.get("email", "")),
-            website=str(office.get("website", "")),
+            id=office_id,
+            name=str(get("name", defaults.name)),
+            organisation=str(get("organisation", defaults.organisation if munich else "")),
+            address=tuple(get("address", defaults.address if munich else ())),
+            phone=str(get("phone", "")),
+            email=str(get("email", "")),
+            website=str(get("website", "")),
             hours=hours or defaults.hours,
-            staff_chat_ids=tuple(int(c) for c in office.get("staff_chat_ids", [])),
-            staff_user_ids=tuple(int(c) for c in office.get("staff_user_ids", [])),
-            staff_locale=str(office.get("staff_locale", "de")),
-            agenda_time=time.fromisoformat(office.get("agenda_time", "07:30")),
+            staff_chat_ids=tuple(int(c) for c in get("staff_chat_ids", [])),
+            staff_user_ids=tuple(int(c) for c in get("staff_user_ids", [])),
+            staff_locale=str(get("staff_locale", "de")),
+            agenda_time=time.fromisoformat(str(get("agenda_time", "07:30"))),
+            short_name=str(get("short_name", defaults.short_name if munich else get("name", ""))),
+            districts=tuple(str(d) for d in get("districts", defaults.districts if munich else ())),
+            postcodes=postcode_ranges(list(get("postcodes", [])), where),
+            mailbox=str(get("mailbox", "")),
+            support_file=folder / str(get("support_file")) if get("support_file") else None,
         )
     except (KeyError, ValueError, TypeError) as error:
-        raise ConfigError(f"{path}: office: {error}") from error
+        raise ConfigError(f"{where}: {error}") from error

@@ -12,12 +12,13 @@ MON_THU = (0, 1, 2, 3)
 MORNING, AFTERNOON = (time(9), time(12)), (time(13), time(15, 30))
 
 
-def seed_demo_office(db: Database, office_id: str) -> bool:
-    """Fill an empty roster with example hours and interpreters; leave a real one alone."""
+def seed_demo_office(db: Database, office_id: str, counsellor: str = "c1") -> bool:
+    """Fill an empty roster with example hours and interpreters; leave a real one alone.
+    Counsellor ids are unique across the offices of an installation."""
     roster = OfficeRoster(db, office_id)
     if roster.counsellors():
         return False
-    roster.set_hours("c1", MON_THU, (MORNING, AFTERNOON), name="Beratung 1 (Demo)")
+    roster.set_hours(counsellor, MON_THU, (MORNING, AFTERNOON), name="Beratung 1 (Demo)")
     days = [WeeklyHours(day, *window) for day in MON_THU for window in (MORNING, AFTERNOON)]
     roster.add_interpreter("Dolmetscher Arabisch/Kurdisch (Demo)", ("ar", "ku", "ckb"), days)
     roster.add_interpreter(

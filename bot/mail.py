@@ -17,17 +17,22 @@ class Mailer:
     def __init__(self, settings: Smtp) -> None:
         self.settings = settings
 
-    def compose(self, messages: Sequence[Message]) -> EmailMessage:
-        """One e-mail: the first line of the summary as subject, the plain text as body."""
+    def compose(
+        self, messages: Sequence[Message], to: str = "", sender_name: str = "Coming Home"
+    ) -> EmailMessage:
+        """One e-mail to the office's mailbox (the configured one unless `to` is given): the first
+        line of the summary as subject, the plain text as body."""
         text = "\n\n".join(message.plain for message in messages).strip()
         mail = EmailMessage()
-        mail["Subject"] = "Coming Home: " + text.splitlines()[0][:120] if text else "Coming Home"
+        mail["Subject"] = f"{sender_name}: {text.splitlines()[0][:120]}" if text else sender_name
         mail["From"] = self.settings.sender
-        mail["To"] = self.settings.to
+        mail["To"] = to or self.settings.to
         mail.set_content(text)
         return mail
 
-    def send(self, messages: Sequence[Message]) -> None:
+    def send(
+        self, messages: Sequence[Message], to: str = "", sender_name: str = "Coming Home"
+    ) -> None:
         """Deliver, or raise: the caller keeps the summary in the outbox and retries later."""
         smtp = self.settings
         with smtplib.SMTP(smtp.host, smtp.port, timeout=TIMEOUT) as server:
@@ -35,4 +40,4 @@ class Mailer:
                 server.starttls(context=ssl.create_default_context(cafile=smtp.cafile or None))
             if smtp.user:
                 server.login(smtp.user, smtp.password)
-            server.send_message(self.compose(messages))
+            server.send_message(self.compose(messages, to, sender_name))

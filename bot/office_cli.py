@@ -38,13 +38,17 @@ def utcnow() -> datetime:
 
 
 @contextmanager
-def opened() -> Iterator[tuple[OfficeRoster, Appointments, config.Settings]]:
-    """The office's roster and appointments on the configured, migrated database."""
+def opened(
+    args: argparse.Namespace,
+) -> Iterator[tuple[OfficeRoster, Appointments, config.Settings]]:
+    """An office's roster and appointments (`--office`, or the default one) on the configured,
+    migrated database."""
     settings = config.load()
+    office = settings.office_named(getattr(args, "office", None))
     db = Database(settings.database_url)
     try:
         db.migrate()
-        yield OfficeRoster(db, settings.office.id), Appointments(db, settings.office.id), settings
+        yield OfficeRoster(db, office.id), Appointments(db, office.id), settings
     finally:
         db.dispose()
 
@@ -181,7 +185,7 @@ def slots_hours(args: argparse.Namespace) -> int:
     chosen = [] if args.off else windows(args)
     if not args.off and not chosen:
         raise UsageError("give the hours with --from and --to, or --off to clear the days")
-    with opened() as (roster, _, _):
+    with opened(args) as (roster, _, _):
         roster.set_hours(args.counsellor, args.weekdays, chosen, keep=args.add, name=args.name)
         [counsellor] = [c for c in roster.counsellors() if c.id == args.counsellor]
     print(f"{counsellor.id} ({counsellor.name}): {span(counsellor.hours)}")
@@ -201,7 +205,7 @@ def slots_rules(args: argparse.Namespace) -> int:
         )
         if value is not None
     }
-    with opened() as (roster, _, _):
+    with opened(args) as (roster, _, _):
         rules = roster.set_rules(**changes) if changes else roster.rules()
     print(describe_rules(rules))
     return 0
@@ -209,7 +213,7 @@ def slots_rules(args: argparse.Namespace) -> int:
 
 def slots_add(args: argparse.Namespace) -> int:
     """Offer one extra slot at a Berlin time, e.g. 2026-12-02T10:00 --counsellor c1."""
-    with opened() as (roster, _, _):
+    with opened(args) as (roster, _, _):
         slot = roster.add_slot(args.counsellor, args.at, args.minutes)
     print(
         f"offered {args.counsellor} {berlin(slot.start):%a %d.%m.%Y %H:%M}-"
@@ -220,7 +224,7 @@ def slots_add(args: argparse.Namespace) -> int:
 
 def slots_remove(args: argparse.Namespace) -> int:
     """Take back an extra slot added with `slots add`."""
-    with opened() as (roster, _, _):
+    with opened(args) as (roster, _, _):
         removed = roster.remove_slot(args.counsellor, args.at)
     print("removed" if removed else "there was no such extra slot")
     return 0 if removed else 1
@@ -228,7 +232,7 @@ def slots_remove(args: argparse.Namespace) -> int:
 
 def slots_block(args: argparse.Namespace) -> int:
     """Block a time of a counsellor, e.g. 2026-12-03T09:00 --counsellor c1 [--minutes 180]."""
-    with opened() as (roster, appointments, _):
+    with opened(args) as (roster, appointments, _):
         slot = roster.block_slot(args.counsellor, args.at, args.minutes)
         clashes = [
             a for a in appointments.agenda(berlin(slot.start).date())
@@ -245,7 +249,7 @@ def slots_block(args: argparse.Namespace) -> int:
 
 def slots_unblock(args: argparse.Namespace) -> int:
     """Offer a blocked time again."""
-    with opened() as (roster, _, _):
+    with opened(args) as (roster, _, _):
         unblocked = roster.unblock_slot(args.counsellor, args.at)
     print("unblocked" if unblocked else "nothing was blocked at that time")
     return 0 if unblocked else 1
@@ -253,7 +257,7 @@ def slots_unblock(args: argparse.Namespace) -> int:
 
 def slots_close(args: argparse.Namespace) -> int:
     """Close the office on whole days, e.g. 2026-12-24 (holidays are closed anyway)."""
-    with opened() as (roster, appointments, _):
+    with opened(args) as (roster, appointments, _):
         for closed in args.days:
             roster.close_day(closed)
             print(f"closed {closed:%a %d.%m.%Y}")
@@ -268,7 +272,7 @@ def slots_close(args: argparse.Namespace) -> int:
 
 def slots_reopen(args: argparse.Namespace) -> int:
     """Open a day again that was closed with `slots close`."""
-    with opened() as (roster, _, _):
+    with opened(args) as (roster, _, _):
         for reopened in args.days:
             print(
                 f"{'reopened' if roster.reopen_day(reopened) else 'was not closed:'} "
@@ -280,7 +284,7 @@ def slots_reopen(args: argparse.Namespace) -> int:
 def slots_list(args: argparse.Namespace) -> int:
     """Show the rules, hours, closures and every slot of the next days with its booking."""
     now = utcnow()
-    with opened() as (roster, _, _):
+    with opened(args) as (roster, _, _):
         rules = roster.rules()
         counsellors = roster.counsellors()
         closures = [c for c in roster.closures() if c >= berlin(now).date()]
@@ -312,7 +316,7 @@ def interpreters_add(args: argparse.Namespace) -> int:
     hours = [WeeklyHours(d, start, end) for d in args.weekdays or [] for start, end in chosen]
     if not hours:
         raise UsageError("give the availability with --weekdays, --from and --to")
-    with opened() as (roster, _, settings):
+    with opened(args) as (roster, _, settings):
         interpreter_id = roster.add_interpreter(args.name, args.languages, hours, args.id)
         unknown = set(args.languages) - shipped_languages(settings)
     print(f"{interpreter_id}: {args.name}, {', '.join(args.languages)}, {span(hours)}")
@@ -326,7 +330,7 @@ def interpreters_add(args: argparse.Namespace) -> int:
 
 def interpreters_remove(args: argparse.Namespace) -> int:
     """Stop offering an interpreter (appointments already booked keep them)."""
-    with opened() as (roster, _, _):
+    with opened(args) as (roster, _, _):
         retired = roster.retire_interpreter(args.id)
     print(f"{args.id} is no longer offered" if retired else f"no interpreter {args.id!r}")
     return 0 if retired else 1
@@ -335,7 +339,7 @@ def interpreters_remove(args: argparse.Namespace) -> int:
 def interpreters_on_request(args: argparse.Namespace) -> int:
     """Mark a language as served on request by an outside interpreter service: it is booked
     with the interpreter "requested", and staff confirm it later (--off to undo)."""
-    with opened() as (roster, _, _):
+    with opened(args) as (roster, _, _):
         for code in args.languages:
             roster.set_on_request(code, on=not args.off)
         marked = roster.on_request()
@@ -345,7 +349,7 @@ def interpreters_on_request(args: argparse.Namespace) -> int:
 
 def interpreters_list(args: argparse.Namespace) -> int:
     """Show the interpreter roster and the languages served on request."""
-    with opened() as (roster, _, _):
+    with opened(args) as (roster, _, _):
         everyone, marked = roster.interpreters(), roster.on_request()
     for interpreter in everyone:
         retired = "" if interpreter.active else "  (no longer offered)"
@@ -362,7 +366,7 @@ def interpreters_list(args: argparse.Namespace) -> int:
 def agenda(args: argparse.Namespace) -> int:
     """Show one day's appointments (default today), with case code, language and interpreter."""
     shown = args.day or berlin(utcnow()).date()
-    with opened() as (_, appointments, _):
+    with opened(args) as (_, appointments, _):
         listed = appointments.agenda(shown)
     print(f"Agenda {shown:%a %d.%m.%Y} (Europe/Berlin)")
     for appointment in listed:
@@ -405,7 +409,14 @@ def command(
     summary = (func.__doc__ or "").split("\n")[0].split(", e.g.")[0].rstrip(".")
     parser: argparse.ArgumentParser = group.add_parser(name, help=summary, description=func.__doc__)
     parser.set_defaults(func=guarded(func))
+    add_office_option(parser)
     return parser
+
+
+def add_office_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--office", metavar="ID", help="which office of the office file (default: the first)"
+    )
 
 
 def add_hours_options(parser: argparse.ArgumentParser, required: bool) -> None:

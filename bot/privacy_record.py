@@ -380,11 +380,12 @@ COLUMNS: dict[str, Table] = {
                     "die Nachrichten als Text-Kennungen mit Parametern: an die Person z. B. "
                     "Termin, Fallnummer, eigene Antworten; an das Team die Zusammenfassung mit den "
                     "Antworten der Vorab-Aufnahme und der bereinigten Notiz; nach /delete die "
-                    "Nummern der Nachrichten, die der Bot im Chat löschen soll",
+                    "Nummern der Nachrichten, die der Bot im Chat löschen soll; die Kennung des "
+                    "Büros, dessen Adresse die Nachrichten zeigen",
                     "the messages as text ids with parameters: to the client e.g. appointment, "
                     "case code, their own answers; to staff the summary with the intake answers "
                     "and the scrubbed note; after /delete the numbers of the messages the bot is "
-                    "to delete in the chat",
+                    "to delete in the chat; the id of the office whose address the messages show",
                 ),
                 Personal.PSEUDONYMOUS,
                 Words(
@@ -1415,7 +1416,8 @@ def print_record(args: argparse.Namespace) -> int:
     from bot import config
 
     settings = config.load()
-    print(record_of_processing(settings.office, settings.smtp, settings.retention_days), end="")
+    office = settings.office_named(getattr(args, "office", None))
+    print(record_of_processing(office, settings.smtp, settings.retention_days), end="")
     return 0
 
 
@@ -1435,3 +1437,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     for name, func in (("record", print_record), ("page", print_page)):
         command = commands.add_parser(name, help=func.__doc__, description=func.__doc__)
         command.set_defaults(func=func)
+    record = commands.choices["record"]
+    record.add_argument("--office", metavar="ID", help="the record of this office (default: first)")

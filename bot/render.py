@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -65,24 +66,36 @@ class Message:
 
 
 class Renderer:
-    def __init__(self, catalogs: Catalogs, office: Office, retention_days: int = 30) -> None:
+    def __init__(
+        self,
+        catalogs: Catalogs,
+        office: Office,
+        retention_days: int = 30,
+        others: Sequence[Office] = (),
+    ) -> None:
         self.catalogs = catalogs
-        self.office = office
+        self.office = office  # the default; a reply shows the office of its conversation
+        self.offices = {o.id: o for o in (office, *others)}
         self.retention_days = retention_days
         self._environments: dict[str, Environment] = {}  # by "domain:locale"
 
     # --- public ------------------------------------------------------------------------------
 
-    def message(self, reply: Reply, locale: str | None) -> Message:
-        code = self.locale(locale)
+    def message(self, reply: Reply, locale: str | None, office_id: str = "") -> Message:
+        """A reply in `locale`; its templates show the given office (the default one for "")."""
+        code, office = self.locale(locale), self.offices.get(office_id, self.office)
         body = reply.body
-        text = self.template(body, code) if isinstance(body, Template) else self.text(body, code)
+        text = (
+            self.template(body, code, office)
+            if isinstance(body, Template)
+            else self.text(body, code)
+        )
         buttons = tuple(
             tuple((self.label(b.label, code), b.value) for b in row) for row in reply.buttons
         )
         document = None
         if reply.calendar is not None:
-            document = calendar_file(reply.calendar, self, code)
+            document = calendar_file(reply.calendar, self, code, office)
         return Message(self.directed(text, code), buttons, reply.replaces_pressed, document)
 
     def label(self, label: Label, locale: str) -> str:
@@ -119,7 +132,7 @@ class Renderer:
             log.warning("unusable translation: locale=%s msgid=%r", locale, item.msgid[:60])
             return html.escape(item.msgid, quote=False).format_map(values)
 
-    def template(self, template: Template, locale: str) -> str:
+    def template(self, template: Template, locale: str, office: Office | None = None) -> str:
         context = {
             name: self.template_param(value, locale) for name, value in template.params.items()
         }
@@ -133,7 +146,7 @@ class Renderer:
             self.environment(locale, domain)
             .get_template(f"{path}.j2")
             .render(
-                office=self.office_view(locale),
+                office=self.office_view(locale, office or self.office),
                 retention_days=self.retention_days,
                 catalog=self.catalogs.languages.get(locale),
                 **context,
@@ -266,8 +279,7 @@ class Renderer:
             self._environments[key] = env
         return self._environments[key]
 
-    def office_view(self, locale: str) -> dict[str, Any]:
-        office = self.office
+    def office_view(self, locale: str, office: Office) -> dict[str, Any]:
         return {
             "name": office.name,
             "organisation": office.organisation,

@@ -20,13 +20,14 @@ def stats(args: argparse.Namespace) -> int:
     from storage.db import Database
 
     settings = config.load()
+    office = settings.office_named(args.office)
     db = Database(settings.database_url)
     db.migrate()
     today = date.today()
     first = date.fromisoformat(args.first) if args.first else today.replace(month=1, day=1)
     last = date.fromisoformat(args.last) if args.last else today
     with db.transaction() as tx:
-        figures = counts.figures(tx, settings.office.id, first, last)
+        figures = counts.figures(tx, office.id, first, last)
     if args.csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(["from", "to", "metric", "count"])
@@ -48,11 +49,9 @@ def stats(args: argparse.Namespace) -> int:
             for key, value in pairs:
                 writer.writerow([first, last, f"{prefix}:{key}", value])
         return 0
-    renderer = Renderer(Catalogs(settings.locales_dir), settings.office)
+    renderer = Renderer(Catalogs(settings.locales_dir), office)
     params = {"first": first, "last": last, **staff.figure_params(figures)}
-    print(
-        renderer.message(Reply(Template("staff/stats", params)), settings.office.staff_locale).plain
-    )
+    print(renderer.message(Reply(Template("staff/stats", params)), office.staff_locale).plain)
     return 0
 
 
@@ -61,4 +60,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     command.add_argument("--from", dest="first", help="first day, YYYY-MM-DD (default: 1 January)")
     command.add_argument("--to", dest="last", help="last day, YYYY-MM-DD (default: today)")
     command.add_argument("--csv", action="store_true", help="one row per count, for a spreadsheet")
+    command.add_argument("--office", metavar="ID", help="which office (default: the first)")
     command.set_defaults(func=stats)

@@ -47,7 +47,7 @@ def translate(
     """The flow event of an update, who sent it, and their Telegram language; None to ignore it.
 
     Clients write in private chats; in the staff chats only staff commands are read (see
-    `is_staff`), every other group is ignored.
+    `TelegramDoor.staff_office`), every other group is ignored.
     """
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or user.is_bot:
@@ -103,29 +103,33 @@ class TelegramDoor:
         self.assistant = assistant
         self.failed: set[int] = set()  # update ids whose step could not be committed
 
-    def is_staff(self, incoming: Incoming, event: Event) -> bool:
-        """A staff command or button from an allowed staff member: anyone else gets exactly what
-        an unknown command or a stale button gets, and nothing about cases."""
-        office = self.assistant.settings.office
-        if int(incoming.user_id) not in office.staff_user_ids:
-            return False
-        if isinstance(event, Command):
-            return event.name in staff.COMMANDS
-        return isinstance(event, Pressed) and event.value.startswith("s:")
+    def staff_office(self, incoming: Incoming, event: Event) -> str | None:
+        """The office of a staff member's command or button; None for anyone else, who gets
+        exactly what an unknown command or a stale button gets, and nothing about cases."""
+        office = self.assistant.settings.office_of_staff(int(incoming.user_id))
+        if office is None:
+            return None
+        if isinstance(event, Command) and event.name in staff.COMMANDS:
+            return office.id
+        if isinstance(event, Pressed) and event.value.startswith("s:"):
+            return office.id
+        return None
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Run the step for any update, then answer the button press and send the replies."""
-        office = self.assistant.settings.office
-        translated = translate(update, office.staff_chat_ids)
+        staff_chats = tuple(
+            chat for office in self.assistant.settings.offices for chat in office.staff_chat_ids
+        )
+        translated = translate(update, staff_chats)
         if translated is None:
             return
         incoming, event, language_code = translated
         in_staff_chat = (
-            update.effective_chat is not None and update.effective_chat.id in office.staff_chat_ids
+            update.effective_chat is not None and update.effective_chat.id in staff_chats
         )
         try:
-            if self.is_staff(incoming, event):
-                delivery = await self.assistant.handle_staff(incoming, event)  # type: ignore[arg-type]
+            if (office_id := self.staff_office(incoming, event)) is not None:
+                delivery = await self.assistant.handle_staff(incoming, event, office_id)  # type: ignore[arg-type]
             elif in_staff_chat:
                 return  # group chatter: nothing to read, nothing to store
             else:

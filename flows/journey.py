@@ -9,8 +9,9 @@ and a test checks the step function against it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
-from flows import booking, intake, staff, support_screens
+from flows import booking, intake, offices, staff, support_screens
 from flows.model import (
     Button,
     Conversation,
@@ -32,6 +33,7 @@ from flows.ports import Context
 from flows.text import pt, t
 
 LANGUAGE, PRIVACY, MENU = "language", "privacy", "menu"
+OFFICE = offices.OFFICE
 SUMMARY, INTERPRETER_LANGUAGE, DELETE = (
     "intake.summary",
     "intake.interpreter_language",
@@ -47,6 +49,10 @@ DONE = "done"
 EDGES: tuple[tuple[str, str, str], ...] = (
     ("[*]", LANGUAGE, "/start"),
     (LANGUAGE, PRIVACY, "language chosen"),
+    (LANGUAGE, OFFICE, "language chosen (several offices)"),
+    (OFFICE, PRIVACY, "office chosen: button, postcode or place"),
+    (MENU, OFFICE, "change office (no appointment held)"),
+    (OFFICE, MENU, "office chosen (after privacy)"),
     (PRIVACY, MENU, "accept"),
     (PRIVACY, "[*]", "leave: nothing kept"),
     (MENU, FIRST_QUESTION, "intake"),
@@ -129,6 +135,7 @@ def menu_prompt(conv: Conversation, ctx: Context) -> Reply:
             *estimate,
             *(() if conv.data.get("intake_done") else appointment),
             (Button("m:contact", t("Contact and opening hours")),),
+            *(((Button("m:office", t("Change office")),),) if offices.several(ctx) else ()),
             (Button("m:language", t("Change language")),),
             (Button("m:delete", t("Delete my data")),),
         ),
@@ -216,6 +223,8 @@ def single_prompt(conv: Conversation, ctx: Context) -> Reply:
     state = conv.state
     if state == LANGUAGE:
         return language_prompt(ctx, conv.locale or ctx.hint)
+    if state == OFFICE:
+        return offices.prompt(ctx, below=(MENU_BUTTON,) if conv.data.get("accepted") else ())
     if state == SUMMARY:
         return summary_prompt(conv)
     if state == DELETE:
@@ -247,9 +256,9 @@ def go(conv: Conversation, ctx: Context, *before: Reply, effects: tuple = ()) ->
 
 def choose_language(conv: Conversation, code: str, ctx: Context) -> Outcome:
     """Store the chosen language; next the privacy notice, or back to where the client was."""
-    chosen = Conversation(conv.state, code, conv.answers, conv.data, conv.version)
+    chosen = replace(conv, locale=code)
     if not chosen.data.get("accepted"):
-        return go(chosen.moved(PRIVACY, hint=None), ctx)
+        return go(chosen.moved(OFFICE if offices.several(ctx) else PRIVACY, hint=None), ctx)
     back = chosen.moved(chosen.data.get("resume", MENU), resume=None)
     return go(
         back, ctx, Reply(t("This chat is now in {language}.", language=Language(code, own=True)))
@@ -266,6 +275,52 @@ def on_language(conv: Conversation, event: Event, ctx: Context) -> Outcome:
         if len(matches) == 1:
             return choose_language(conv, matches[0], ctx)
     return stay(conv, ctx, t("Please choose a language from the list."))
+
+
+def on_office(conv: Conversation, event: Event, ctx: Context) -> Outcome:
+    """The office chosen by button, or found from a typed postcode or place."""
+    value = pressed_or_matched(conv, event, ctx)
+    if value is not None and value.startswith(offices.PREFIX):
+        office = offices.by_id(ctx, value.removeprefix(offices.PREFIX))
+        if office is not None:
+            return choose_office(conv, office.id, ctx)
+    if isinstance(event, Typed):
+        found = offices.route(event.text, ctx.offices)
+        if len(found) == 1:
+            return choose_office(conv, found[0].id, ctx)
+        if found:  # a postcode or place on the border of two areas: the client decides
+            below = (MENU_BUTTON,) if conv.data.get("accepted") else ()
+            return Outcome(conv, (offices.prompt(ctx, found, below),), locale=conv.locale)
+        return stay(conv, ctx, offices.unknown_place())
+    return stay(conv, ctx, t("Please choose one of the buttons."))
+
+
+def choose_office(conv: Conversation, office_id: str, ctx: Context) -> Outcome:
+    """Before the privacy notice: on to it. Later: the new office, unless an appointment is held."""
+    if not conv.data.get("accepted"):
+        return go(replace(conv, office=office_id).moved(PRIVACY), ctx)
+    if office_id != (conv.office or offices.default(ctx)):
+        refused = office_change_refused(conv, ctx)
+        if refused is not None:
+            return refused
+        if ctx.bookings is not None:
+            ctx.bookings.leave_waiting_list()  # the old office's list; the new one has its own
+    office = offices.by_id(ctx, office_id)
+    assert office is not None
+    moved = replace(conv, office=office_id).moved(conv.data.get("resume", MENU), resume=None)
+    return go(moved, ctx, Reply(t("Your office is now {office}.", office=office.name)))
+
+
+def office_change_refused(conv: Conversation, ctx: Context) -> Outcome | None:
+    """An appointment belongs to its office: it is cancelled first, then the office changed."""
+    held = ctx.bookings.current() if ctx.bookings is not None else None
+    if held is None:
+        return None
+    said = t(
+        "You have an appointment with your current office. To change the office, please "
+        "cancel the appointment first (under “My appointment”)."
+    )
+    return go(conv.moved(MENU, resume=None), ctx, Reply(said))
 
 
 def on_privacy(conv: Conversation, event: Event, ctx: Context) -> Outcome:
@@ -305,6 +360,8 @@ def on_menu_choice(
         return Outcome(conv.moved(MENU), (contact,), locale=conv.locale)
     if value == "m:language":
         return go(conv.moved(LANGUAGE, resume=MENU), ctx)
+    if value == "m:office" and offices.several(ctx):
+        return office_change_refused(conv, ctx) or go(conv.moved(OFFICE, resume=MENU), ctx)
     if value == "m:delete":
         return go(conv.moved(DELETE, resume=MENU), ctx)
     return None
@@ -475,6 +532,7 @@ Handler = Callable[[Conversation, Event, Context], Outcome]
 
 HANDLERS: dict[str, Handler] = {
     LANGUAGE: on_language,
+    OFFICE: on_office,
     PRIVACY: on_privacy,
     MENU: on_menu,
     SUMMARY: on_summary,

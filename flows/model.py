@@ -177,6 +177,7 @@ class Conversation:
     answers: Answers = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
     version: int = 0
+    office: str = ""  # the office the client chose; "": the installation's default
 
     def moved(self, state: str, **data: Any) -> Conversation:
         """The same conversation in another state, with `data` merged (None removes a key)."""

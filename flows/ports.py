@@ -28,6 +28,17 @@ class Wording(Protocol):
 
 
 @dataclass(frozen=True)
+class OfficeChoice:
+    """An office a client can choose, when one installation serves several."""
+
+    id: str
+    name: str  # the office's own name, as it writes it
+    short_name: str  # on its button
+    districts: tuple[str, ...] = ()  # towns and districts it serves
+    postcodes: tuple[tuple[int, int], ...] = ()  # inclusive ranges of five-digit postcodes
+
+
+@dataclass(frozen=True)
 class Context:
     """The world as one step sees it."""
 
@@ -37,6 +48,7 @@ class Context:
     hint: str | None = None  # a shipped locale suggested by the client's Telegram settings
     catalogue: Catalogue | None = None  # the support on offer; None: figures are not available
     bookings: Bookings | None = None  # the appointment book; None: booking is not offered
+    offices: tuple[OfficeChoice, ...] = ()  # several: the client chooses; the first is the default
 
 
 # --- appointments -------------------------------------------------------------------------------
@@ -98,6 +110,10 @@ class Bookings(Protocol):
 
     def join_waiting_list(self, language: str) -> int:
         """The client's place in line for a time in `language` (1 = next)."""
+        ...
+
+    def leave_waiting_list(self) -> None:
+        """Take the client off the waiting list (nothing happens when they are not on it)."""
         ...
 
 

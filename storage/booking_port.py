@@ -71,3 +71,6 @@ class ClientBookings:
 
     def join_waiting_list(self, language: str) -> int:
         return self.repo.join_waiting_list(self.client_key, language, self.now)
+
+    def leave_waiting_list(self) -> None:
+        self.repo.leave_waiting_list(self.client_key)

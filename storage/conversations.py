@@ -6,7 +6,7 @@ everything it causes (a message to a client, an audit entry) commits with it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -71,18 +71,29 @@ StaffStepper = Callable[[Desk], tuple[tuple[Reply, ...], tuple[Effect, ...]]]
 
 
 class ConversationStore:
+    """The conversations of every office of the installation; `office_id` is the default one."""
+
     def __init__(
         self,
         db: Database,
         keyring: Keyring,
         office_id: str = "muenchen",
         staff: StaffDestinations | None = None,
+        others: Mapping[str, StaffDestinations] | None = None,
     ) -> None:
         self.db = db
         self.keyring = keyring
         self.office_id = office_id
-        self.staff = staff or StaffDestinations()
+        self.destinations = {office_id: staff or StaffDestinations(), **(others or {})}
         self.outbox = Outbox(db, keyring)
+
+    @property
+    def offices(self) -> tuple[str, ...]:
+        return tuple(self.destinations)
+
+    def known(self, office_id: str | None) -> str:
+        """The office itself, or the default for one no longer configured (or never chosen)."""
+        return office_id if office_id in self.destinations else self.office_id
 
     def handle(self, incoming: Incoming, stepper: Stepper, now: datetime) -> Delivery | None:
         """Run one step; None when this update was processed before. Commits before returning."""
@@ -101,11 +112,14 @@ class ConversationStore:
             lock_client(tx, key)
             row = self._locked_conversation(tx, key, incoming)
             before = _to_conversation(row._mapping) if row else None
-            book = AppointmentBook(tx, self.office_id)
+            office = self.known(before.office if before else None)
+            book = AppointmentBook(tx, office)
             outcome = stepper(before, ClientBookings(book, key, _aware(now)))
-            self._save(tx, key, before, outcome, incoming, now)
+            if outcome.conversation is not None:  # the client may have chosen another office
+                office = self.known(outcome.conversation.office or office)
+            self._save(tx, key, before, outcome, incoming, now, office)
             for effect in outcome.effects:
-                self._apply(tx, effect, now, client=key)
+                self._apply(tx, effect, now, office, client=key)
             leaving = any(isinstance(effect, DeleteClientData) for effect in outcome.effects)
             forget = self.outbox.forget_recent(tx, incoming.chat_id, now) if leaving else []
             if not outcome.replies:
@@ -121,6 +135,7 @@ class ConversationStore:
                 pressed=incoming.pressed_message_id,
                 delete=forget,
                 final=leaving,
+                office=office,
             )
             return delivery, leaving
 
@@ -134,16 +149,17 @@ class ConversationStore:
         return row
 
     def handle_staff(
-        self, incoming: Incoming, stepper: StaffStepper, now: datetime
+        self, incoming: Incoming, stepper: StaffStepper, now: datetime, office_id: str = ""
     ) -> Delivery | None:
-        """Run a staff command against the desk, in one transaction with all it causes."""
+        """Run a staff command against their office's desk, in one transaction with all it causes."""
+        office = self.known(office_id)
         with self.db.transaction() as tx:
             if incoming.update_id is not None and not self._claim(tx, incoming.update_id, now):
                 return None
-            replies, effects = stepper(StoredDesk(tx, self.office_id, _aware(now)))
+            replies, effects = stepper(StoredDesk(tx, office, _aware(now)))
             staff_key = self.keyring.client_key("staff", incoming.user_id)
             for effect in effects:
-                self._apply(tx, effect, now, staff=staff_key)
+                self._apply(tx, effect, now, office, staff=staff_key)
             if not replies:
                 return None
             return put(
@@ -151,10 +167,11 @@ class ConversationStore:
                 self.keyring,
                 chat_id=incoming.chat_id,
                 channel=incoming.channel,
-                locale=self.staff.locale,
+                locale=self.destinations[office].locale,
                 replies=replies,
                 due=now + LEASE,
                 pressed=incoming.pressed_message_id,
+                office=office,
             )
 
     def _claim(self, tx: Connection, update_id: int, now: datetime) -> bool:
@@ -175,11 +192,13 @@ class ConversationStore:
         outcome: Outcome,
         incoming: Incoming,
         now: datetime,
+        office: str,
     ) -> None:
         after = outcome.conversation
         if after is None:
             return
         values: dict[str, Any] = {
+            "office_id": office,
             "state": after.state,
             "locale": after.locale,
             "answers": after.answers,
@@ -190,7 +209,6 @@ class ConversationStore:
             tx.execute(
                 insert(conversations).values(
                     client_key=key,
-                    office_id=self.office_id,
                     version=1,
                     channel=incoming.channel,
                     chat_ref=self.keyring.seal(incoming.chat_id),
@@ -205,60 +223,68 @@ class ConversationStore:
             )
 
     def _apply(
-        self, tx: Connection, effect: Effect, now: datetime, client: str = "", staff: str = ""
+        self,
+        tx: Connection,
+        effect: Effect,
+        now: datetime,
+        office: str,
+        client: str = "",
+        staff: str = "",
     ) -> None:
-        if isinstance(effect, DeleteClientData):
-            AppointmentBook(tx, self.office_id).delete_for_client(client, now)
+        """One effect of a step, for the office whose client or staff member it was."""
+        if isinstance(effect, DeleteClientData):  # every office's appointments of the client
+            AppointmentBook(tx, office).delete_for_client(client, now)
             tx.execute(delete(conversations).where(conversations.c.client_key == client))
         elif isinstance(effect, ConversationStarted):
-            counts.count(tx, self.office_id, "conversations_started", now)
+            counts.count(tx, office, "conversations_started", now)
         elif isinstance(effect, IntakeCompleted):
-            counts.count(tx, self.office_id, "intakes_completed", now)
+            counts.count(tx, office, "intakes_completed", now)
         elif isinstance(effect, AppointmentChanged) and effect.kind == "booked":
-            booked = AppointmentBook(tx, self.office_id).by_case_code(effect.case_code)
+            booked = AppointmentBook(tx, office).by_case_code(effect.case_code)
             if booked is not None:
-                counts.count(tx, self.office_id, "booked", now)
-                counts.count(tx, self.office_id, f"language:{booked.language}", now)
+                counts.count(tx, office, "booked", now)
+                counts.count(tx, office, f"language:{booked.language}", now)
                 if booked.interpreter_status != "none":
-                    counts.count(
-                        tx, self.office_id, f"interpreter:{booked.interpreter_status}", now
-                    )
+                    counts.count(tx, office, f"interpreter:{booked.interpreter_status}", now)
         elif isinstance(effect, NotifyStaff):
-            self._to_staff(tx, effect.reply, now)
+            self._to_staff(tx, effect.reply, now, office)
         elif isinstance(effect, TellClient):
             self._to_client(tx, effect.client, (effect.reply,), now)
         elif isinstance(effect, Audit):
             tx.execute(
                 insert(audit_log).values(
                     at=now,
-                    office_id=self.office_id,
+                    office_id=office,
                     staff_key=staff,
                     action=effect.action,
                     case_code=effect.case_code,
                 )
             )
 
-    def _to_staff(self, tx: Connection, reply: Reply, now: datetime) -> None:
-        """A summary to every staff chat and, where mail is set up, to the office mailbox."""
-        for chat_id in self.staff.chat_ids:
+    def _to_staff(self, tx: Connection, reply: Reply, now: datetime, office: str) -> None:
+        """A summary to every staff chat of the office and, where mail is set up, its mailbox."""
+        staff = self.destinations[office]
+        for chat_id in staff.chat_ids:
             put(
                 tx,
                 self.keyring,
                 chat_id=str(chat_id),
                 channel="telegram",
-                locale=self.staff.locale,
+                locale=staff.locale,
                 replies=(reply,),
                 due=now,
+                office=office,
             )
-        if self.staff.mailbox:
+        if staff.mailbox:
             put(
                 tx,
                 self.keyring,
-                chat_id=self.staff.mailbox,
+                chat_id=staff.mailbox,
                 channel="email",
-                locale=self.staff.locale,
+                locale=staff.locale,
                 replies=(reply,),
                 due=now,
+                office=office,
             )
 
     def _to_client(
@@ -266,9 +292,12 @@ class ConversationStore:
     ) -> None:
         """Replies for a client's own chat, in their language; nothing if they deleted their data."""
         row = tx.execute(
-            select(conversations.c.chat_ref, conversations.c.locale, conversations.c.channel).where(
-                conversations.c.client_key == client
-            )
+            select(
+                conversations.c.chat_ref,
+                conversations.c.locale,
+                conversations.c.channel,
+                conversations.c.office_id,
+            ).where(conversations.c.client_key == client)
         ).first()
         if row is not None:
             put(
@@ -279,6 +308,7 @@ class ConversationStore:
                 locale=row.locale,
                 replies=replies,
                 due=now,
+                office=self.known(row.office_id),
             )
 
     # --- messages nobody asked for: reminders, waiting-list news ------------------------------
@@ -287,40 +317,52 @@ class ConversationStore:
         self, now: datetime, reminder: Callable[[AppointmentView, str], Reply]
     ) -> int:
         """Queue the due reminders, each exactly once (claimed and marked in one transaction)."""
-        with self.db.transaction() as tx:
-            book = AppointmentBook(tx, self.office_id)
-            due = book.claim_due_reminders(_aware(now))
-            for item in due:
-                if item.appointment.client_key is not None:
-                    message = reminder(view(item.appointment), item.kind)
-                    self._to_client(tx, item.appointment.client_key, (message,), now)
-                book.mark_reminder_sent(item.id, _aware(now))
-            return len(due)
+        queued = 0
+        for office in self.offices:
+            with self.db.transaction() as tx:
+                book = AppointmentBook(tx, office)
+                due = book.claim_due_reminders(_aware(now))
+                for item in due:
+                    if item.appointment.client_key is not None:
+                        message = reminder(view(item.appointment), item.kind)
+                        self._to_client(tx, item.appointment.client_key, (message,), now)
+                    book.mark_reminder_sent(item.id, _aware(now))
+                queued += len(due)
+        return queued
 
     def enqueue_waiting_news(self, now: datetime, news: Callable[[str], Reply]) -> int:
-        """Tell waiting clients, first come first served, that a time in their language is free."""
-        with self.db.transaction() as tx:
-            claimed = AppointmentBook(tx, self.office_id).claim_waiting_list(_aware(now))
-            for entry in claimed:
-                self._to_client(tx, entry.client_key, (news(entry.language),), now)
-            return len(claimed)
+        """Tell waiting clients, first come first served, that a time in their language is free
+        (at the office whose waiting list they are on)."""
+        queued = 0
+        for office in self.offices:
+            with self.db.transaction() as tx:
+                claimed = AppointmentBook(tx, office).claim_waiting_list(_aware(now))
+                for entry in claimed:
+                    self._to_client(tx, entry.client_key, (news(entry.language),), now)
+                queued += len(claimed)
+        return queued
 
     def enqueue_agenda(
-        self, now: datetime, day: date, agenda: Callable[[Desk], tuple[Reply, ...]]
+        self,
+        now: datetime,
+        day: date,
+        agenda: Callable[[Desk], tuple[Reply, ...]],
+        office_id: str = "",
     ) -> bool:
-        """The day's agenda to the staff destinations, once a day however many instances run."""
+        """An office's agenda of the day to its staff, once a day however many instances run."""
+        office = self.known(office_id)
         with self.db.transaction() as tx:
             dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
             claimed = tx.execute(
                 dialect.insert(daily_counts)
-                .values(day=day, office_id=self.office_id, metric="agenda_sent", count=1)
+                .values(day=day, office_id=office, metric="agenda_sent", count=1)
                 .on_conflict_do_nothing()
                 .returning(daily_counts.c.day)
             ).first()
             if claimed is None:
                 return False
-            for reply in agenda(StoredDesk(tx, self.office_id, _aware(now))):
-                self._to_staff(tx, reply, now)
+            for reply in agenda(StoredDesk(tx, office, _aware(now))):
+                self._to_staff(tx, reply, now, office)
             return True
 
     # --- retention ------------------------------------------------------------------------------
@@ -355,15 +397,13 @@ class ConversationStore:
             return len(silent)
 
     def purge_appointments(self, before: datetime, dry_run: bool = False) -> int:
-        """Delete appointments that took place or were cancelled before `before` (only the
-        anonymous counts outlive them)."""
+        """Delete appointments, of every office, that took place or were cancelled before `before`
+        (only the anonymous counts outlive them)."""
         with self.db.transaction() as tx:
             ended = and_(
-                appointments.c.office_id == self.office_id,
                 appointments.c.status != "booked",
                 func.coalesce(appointments.c.cancelled_at, appointments.c.ends_at) < before,
             ) | and_(
-                appointments.c.office_id == self.office_id,
                 appointments.c.status == "booked",
                 appointments.c.ends_at < before,
             )
@@ -386,10 +426,10 @@ class ConversationStore:
             )
             return int(result.rowcount)
 
-    def figures(self) -> Figures:
-        """The anonymous counts of every day so far."""
+    def figures(self, office_id: str = "") -> Figures:
+        """The anonymous counts of an office (the default one) of every day so far."""
         with self.db.transaction() as tx:
-            return counts.figures(tx, self.office_id, date.min, date.max)
+            return counts.figures(tx, self.known(office_id), date.min, date.max)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -409,6 +449,10 @@ def lock_client(tx: Connection, key: str) -> None:
 
 def _to_conversation(row: Any) -> Conversation:
     return Conversation(
-        row["state"], row["locale"], dict(row["answers"]), dict(row["data"]), row["version"]
+        row["state"],
+        row["locale"],
+        dict(row["answers"]),
+        dict(row["data"]),
+        row["version"],
+        row["office_id"],
     )
-

@@ -40,6 +40,7 @@ class Delivery:
     channel: str = "telegram"
     delete_message_ids: tuple[int, ...] = ()  # the bot's own messages to remove first (/delete)
     final: bool = False  # the client's last message (after /delete): nothing of it is remembered
+    office: str = ""  # whose address and hours the replies show; "": the default office
 
 
 def put(
@@ -55,6 +56,7 @@ def put(
     pressed: int | None = None,
     delete: Sequence[int] = (),
     final: bool = False,
+    office: str = "",
 ) -> Delivery:
     """Queue replies in the step's transaction; `chat_ref` when the sealed id is at hand already."""
     sealed = chat_ref if chat_ref is not None else keyring.seal(chat_id)
@@ -63,6 +65,7 @@ def put(
         "pressed": pressed,
         "delete": list(delete),
         "final": final,
+        "office": office,
     }
     outbox_id = tx.execute(
         insert(outbox)
@@ -77,7 +80,9 @@ def put(
         .returning(outbox.c.id)
     ).scalar_one()
     chat = chat_id or keyring.open(sealed)
-    return Delivery(outbox_id, chat, locale, tuple(replies), pressed, channel, tuple(delete), final)
+    return Delivery(
+        outbox_id, chat, locale, tuple(replies), pressed, channel, tuple(delete), final, office
+    )
 
 
 class Outbox:
@@ -110,6 +115,7 @@ class Outbox:
                 row.channel,
                 tuple(row.payload.get("delete", ())),
                 bool(row.payload.get("final")),
+                str(row.payload.get("office", "")),
             )
             for row in rows
         ]

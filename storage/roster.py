@@ -263,6 +263,10 @@ class OfficeRoster:
             known = {row.id: row for row in tx.execute(select(interpreters))}
             new_id = interpreter_id or _free_id(_slug(name), known)
             _check_id(new_id, "interpreter")
+            if new_id in known and known[new_id].office_id != self.office_id:
+                raise ValueError(
+                    f"interpreter {new_id} belongs to office {known[new_id].office_id}"
+                )
             if new_id in known:
                 tx.execute(
                     update(interpreters)

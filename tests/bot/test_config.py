@@ -67,3 +67,73 @@ def test_a_broken_office_file_names_the_file(tmp_path: Path) -> None:
     office.write_text("[office\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"office\.toml"):
         load({"COMEHOME_DATA_DIR": str(tmp_path), "COMEHOME_OFFICE_FILE": str(office)})
+
+
+def offices_file(tmp_path: Path, text: str) -> dict[str, str]:
+    path = tmp_path / "offices.toml"
+    path.write_text(text, encoding="utf-8")
+    return {"COMEHOME_DATA_DIR": str(tmp_path), "COMEHOME_OFFICE_FILE": str(path)}
+
+
+def test_an_office_file_can_list_several_offices_the_first_being_the_default(
+    tmp_path: Path,
+) -> None:
+    """Check that [[offices]] gives each office its staff, mailbox, places and postcodes."""
+    env = offices_file(
+        tmp_path,
+        '[[offices]]\nid = "muenchen"\npostcodes = ["80331-81929", "85221"]\n'
+        "staff_chat_ids = [-1001]\n"
+        '[[offices]]\nid = "augsburg"\nname = "Rückkehrberatung Augsburg"\n'
+        'short_name = "Augsburg"\ndistricts = ["Augsburg", "Aichach-Friedberg"]\n'
+        'address = ["Beispielweg 2", "86150 Augsburg"]\n'
+        'hours = [{weekdays = [0, 1], start = "09:00", end = "12:00"}]\n'
+        'postcodes = ["86150-86199"]\nstaff_chat_ids = [-1002]\nstaff_user_ids = [7]\n'
+        'mailbox = "augsburg@example.org"\nsupport_file = "support-augsburg.toml"\n',
+    )
+    settings = load({**env, "COMEHOME_STAFF_CHAT_IDS": "-1003"})
+    munich, augsburg = settings.offices
+    assert settings.office is munich and munich.name.startswith("Coming Home")
+    assert munich.staff_chat_ids == (-1003,)  # the environment sets the default office's staff
+    assert munich.postcodes == ((80331, 81929), (85221, 85221)) and munich.serves(85221)
+    assert "Dachau" in munich.districts and munich.address  # Munich's own defaults
+    assert augsburg.staff_chat_ids == (-1002,) and augsburg.address[0] == "Beispielweg 2"
+    assert augsburg.support_file == tmp_path / "support-augsburg.toml"
+    assert munich.support_file is None  # the installation's catalogue
+    assert settings.office_of_staff(7) is augsburg and settings.office_of_staff(8) is None
+    assert settings.office_named("augsburg") is augsburg
+    with pytest.raises(ConfigError, match="no office 'nuernberg'"):
+        settings.office_named("nuernberg")
+
+
+OWN = 'name = "B"\naddress = ["x"]\nhours = [{weekdays = [0], start = "09:00", end = "12:00"}]\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[office]\nid = "a"\n[[offices]]\nid = "b"\n', "either"),
+        ('[[offices]]\nid = "muenchen"\n[[offices]]\nid = "b"\nname = "B"\n', "own address, hours"),
+        ('[[offices]]\nid = "b"\n' + OWN + '[[offices]]\nid = "b"\n' + OWN, "must differ"),
+        ('[[offices]]\nid = "muenchen"\npostcodes = ["8033"]\n', "office 1: postcodes: '8033'"),
+        (
+            '[[offices]]\nid = "muenchen"\n[[offices]]\nid = "b"\npostcodes = ["86199-86150"]\n'
+            + OWN,
+            "office 2",
+        ),
+        ('[[offices]]\nid = "Mün chen"\n', "id must be"),
+    ],
+)
+def test_a_broken_office_file_is_refused_with_the_place_named(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    """Check that mistakes in the office file stop the start with a message that says where."""
+    with pytest.raises(ConfigError, match=message):
+        load(offices_file(tmp_path, text))
+
+
+def test_the_example_offices_file_loads() -> None:
+    """Check that the shipped offices.example.toml is a valid office file."""
+    from bot.config import ROOT, load_offices
+
+    offices = load_offices(ROOT / "offices.example.toml")
+    assert len(offices) >= 2 and offices[0].id == "muenchen"

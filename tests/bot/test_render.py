@@ -122,6 +122,12 @@ def test_every_client_template_renders_in_every_shipped_language(renderer: Rende
     """Check that each template renders without errors and stays within Telegram's 4,096 characters."""
     templates = [p.stem for p in (ROOT / "bot" / "templates" / "client").glob("*.j2")]
     params = {
+        "office_choice": {
+            "offices": (
+                ("Coming Home", ("München", "Dachau")),
+                ("Rückkehrberatung Augsburg", ("Augsburg",)),
+            )
+        },
         "intake_summary": {
             k: "x"
             for k in (
@@ -134,7 +140,7 @@ def test_every_client_template_renders_in_every_shipped_language(renderer: Rende
                 "interpreter",
                 "note",
             )
-        }
+        },
     }
     booking: dict[str, Param] = {
         "when": When(datetime(2026, 11, 30, 9, tzinfo=UTC)),

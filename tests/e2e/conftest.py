@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from bot.config import ROOT, Settings
 from storage.crypto import Keyring
 from storage.db import Database
 from tests.e2e.fake_telegram import FakeBotAPI, UpdateFactory
+from tests.e2e.staff_fixtures import Mailbox, run_mail_server
 
 
 class Harness:
@@ -54,6 +55,11 @@ async def telegram(assistant: Assistant) -> AsyncIterator[Harness]:
     application, door = build_application(assistant, request=api)
     async with application:
         yield Harness(application, door, api, assistant)
+
+
+@pytest.fixture
+def mailbox(tmp_path: Path) -> Iterator[Mailbox]:
+    yield from run_mail_server(tmp_path)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,16 +18,11 @@ from storage.db import Database
 from storage.tables import appointments, audit_log
 from tests.e2e.conftest import Harness
 from tests.e2e.fake_telegram import UpdateFactory
-from tests.e2e.staff_fixtures import Mailbox, run_mail_server
+from tests.e2e.staff_fixtures import Mailbox
 from tests.e2e.test_telegram import GOLDEN, database_dump
 
 STAFF_USER, STAFF_CHAT = 4400000001, -1007770001
 SENTINELS = ("7300000001337", "Sentinelfirst", "Sentinellast", "sentinel_username")
-
-
-@pytest.fixture
-def mailbox(tmp_path: Path) -> Iterator[Mailbox]:
-    yield from run_mail_server(tmp_path)
 
 
 @pytest.fixture
@@ -49,7 +43,7 @@ def settings(database: Database, keyring: Keyring, tmp_path: Path, mailbox: Mail
         database_url=database.url.render_as_string(hide_password=False),
         keyring=keyring,
         locales_dir=locales,
-        office=office,
+        offices=(office,),
         smtp=smtp,
     )
 

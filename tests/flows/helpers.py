@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flows.engine import step
 from flows.model import Button, Conversation, Country, Event, Label, Language, Outcome, Text, When
-from flows.ports import Context
+from flows.ports import Context, OfficeChoice
 
 LOCALES = ("de", "tr", "ar", "en", "fa_AF")
 COUNTRIES = {
@@ -40,6 +40,25 @@ class FakeWording:
         return {"deutsch": ["de"], "english": ["en"], "arabic": ["ar"]}.get(
             typed.strip().casefold(), []
         )
+
+
+# One installation serving two offices (the places and ranges are the test's own).
+TWO_OFFICES = (
+    OfficeChoice(
+        "muenchen",
+        "Coming Home – Büro für Rückkehrhilfen",
+        "München",
+        ("München", "Landkreis München", "Dachau", "Fürstenfeldbruck"),
+        ((80331, 81929), (85221, 85221)),
+    ),
+    OfficeChoice(
+        "augsburg",
+        "Rückkehrberatung Augsburg",
+        "Augsburg",
+        ("Augsburg", "Aichach-Friedberg", "Fürstenfeldbruck"),
+        ((86150, 86199),),
+    ),
+)
 
 
 def context(hint: str | None = None) -> Context:

@@ -82,6 +82,9 @@ class FakeBook:
         self.waiting.append(language)
         return len(self.waiting)
 
+    def leave_waiting_list(self) -> None:
+        self.waiting.clear()
+
 
 def client_with(book: FakeBook, locale: str = "de") -> Client:
     client = Client()

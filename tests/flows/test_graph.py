@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -11,7 +12,8 @@ from flows import booking, intake, journey
 from flows.diagram import mermaid
 from flows.engine import step
 from flows.model import Command, Conversation, Event, Pressed, Typed, Unsupported
-from tests.flows.helpers import Client, context, values
+from flows.ports import OfficeChoice
+from tests.flows.helpers import TWO_OFFICES, Client, context, values
 from tests.flows.test_booking import FakeBook
 
 KNOWN_STATES = {s for edge in journey.EDGES for s in edge[:2]} - {"[*]", "any", "previous"}
@@ -24,9 +26,10 @@ def allowed(source: str, target: str | None) -> bool:
     return any(a in (source, "any") and b in (target, "previous") for a, b, _ in journey.EDGES)
 
 
-def test_every_button_leads_along_a_declared_transition() -> None:
+@pytest.mark.parametrize("offices", [(), TWO_OFFICES], ids=["one office", "two offices"])
+def test_every_button_leads_along_a_declared_transition(offices: tuple[OfficeChoice, ...]) -> None:
     """Check that pressing any button shown in any reachable state follows a declared edge."""
-    ctx = dataclasses.replace(context(), bookings=FakeBook())
+    ctx = dataclasses.replace(context(), bookings=FakeBook(), offices=offices)
     start = Client()
     start.send(Command("start"))
     assert start.conv is not None
@@ -55,6 +58,7 @@ def test_every_button_leads_along_a_declared_transition() -> None:
         journey.DELETE,
         *(f"intake.{q.slot}" for q in intake.QUESTIONS),
         *booking.STATES,
+        *([journey.OFFICE] if offices else []),
     } <= reached
 
 
@@ -77,6 +81,9 @@ BUTTON_VALUES = [
     "m:contact",
     "m:language",
     "m:delete",
+    "m:office",
+    "office:augsburg",
+    "office:nowhere",
     "sum:ok",
     "sum:edit:note",
     "del:yes",
@@ -94,7 +101,12 @@ BUTTON_VALUES = [
 ]
 events = st.one_of(
     st.builds(Typed, st.text(max_size=300)),
-    st.builds(Typed, st.sampled_from(["Irak", "2", "٣", "Deutsch", "Done", "Menu", "x" * 4000])),
+    st.builds(
+        Typed,
+        st.sampled_from(
+            ["Irak", "2", "٣", "Deutsch", "Done", "Menu", "x" * 4000, "86150", "Fürstenfeldbruck"]
+        ),
+    ),
     st.builds(Pressed, st.sampled_from(BUTTON_VALUES) | st.text(max_size=64)),
     st.builds(
         Command, st.sampled_from(["start", "menu", "help", "delete", "privacy", "language", "foo"])
@@ -104,10 +116,12 @@ events = st.one_of(
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(events, max_size=40))
-def test_any_sequence_of_events_always_gets_an_answer(sequence: list[Event]) -> None:
+@given(st.lists(events, max_size=40), st.sampled_from([(), TWO_OFFICES]))
+def test_any_sequence_of_events_always_gets_an_answer(
+    sequence: list[Event], offices: tuple[OfficeChoice, ...]
+) -> None:
     """Check that random events never raise, always get a reply, and keep a known state."""
-    ctx = context(hint="de")
+    ctx = dataclasses.replace(context(hint="de"), offices=offices)
     conv: Conversation | None = None
     for event in sequence:
         outcome = step(conv, event, ctx)
@@ -116,6 +130,7 @@ def test_any_sequence_of_events_always_gets_an_answer(sequence: list[Event]) -> 
         if conv is not None:
             assert conv.state in KNOWN_STATES
             assert conv.locale is None or conv.locale in ctx.locales
+            assert conv.office in ("", *(o.id for o in offices))
 
 
 def test_button_values_never_carry_translated_text() -> None:
