@@ -63,8 +63,8 @@ def rotate(args: argparse.Namespace) -> int:
             report = rekey_conversations(
                 db,
                 keyring,
-                staff_user_ids=settings.office.staff_user_ids,
-                staff_chat_ids=settings.office.staff_chat_ids,
+                staff_user_ids=tuple(u for o in settings.offices for u in o.staff_user_ids),
+                staff_chat_ids=tuple(c for o in settings.offices for c in o.staff_chat_ids),
                 batch_size=args.batch_size,
                 dry_run=args.dry_run,
             )

@@ -18,7 +18,6 @@ from tests.e2e.test_staff import (  # noqa: F401 (fixtures)
     book,
     flush,
     in_staff_chat,
-    mailbox,
     settings,
     staffer,
 )
