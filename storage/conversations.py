@@ -11,7 +11,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.model import (
@@ -65,6 +76,24 @@ class StaffDestinations:
     mailbox: str | None = None
     locale: str = "de"
 
+
+# The statements of every step, built once: SQLAlchemy then reuses their compiled form and cache
+# key instead of building both again for each update (most of a step's time on SQLite).
+_CONVERSATION = (
+    select(conversations).where(conversations.c.client_key == bindparam("b_key")).with_for_update()
+)
+_NEW_CONVERSATION = insert(conversations)
+_CHANGED_CONVERSATION = (
+    update(conversations)
+    .where(conversations.c.client_key == bindparam("b_key"))
+    .values(version=conversations.c.version + 1)
+)
+_CLAIMS = {
+    name: dialect.insert(processed_updates)
+    .on_conflict_do_nothing()
+    .returning(processed_updates.c.update_id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 Stepper = Callable[[Conversation | None, Bookings], Outcome]
 StaffStepper = Callable[[Desk], tuple[tuple[Reply, ...], tuple[Effect, ...]]]
@@ -142,10 +171,9 @@ class ConversationStore:
     def _locked_conversation(self, tx: Connection, key: str, incoming: Incoming) -> Any:
         """The client's conversation, locked; one last seen under the previous pepper is first
         moved to `key` with its appointments and waiting-list entry (see storage/keys.py)."""
-        query = select(conversations).where(conversations.c.client_key == key).with_for_update()
-        row = tx.execute(query).first()
+        row = tx.execute(_CONVERSATION, {"b_key": key}).first()
         if row is None and adopt_previous(tx, self.keyring, incoming.channel, incoming.user_id):
-            row = tx.execute(query).first()
+            row = tx.execute(_CONVERSATION, {"b_key": key}).first()
         return row
 
     def handle_staff(
@@ -175,12 +203,8 @@ class ConversationStore:
             )
 
     def _claim(self, tx: Connection, update_id: int, now: datetime) -> bool:
-        dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
         claimed = tx.execute(
-            dialect.insert(processed_updates)
-            .values(update_id=update_id, processed_at=now)
-            .on_conflict_do_nothing()
-            .returning(processed_updates.c.update_id)
+            _CLAIMS[tx.dialect.name], {"update_id": update_id, "processed_at": now}
         )
         return claimed.first() is not None
 
@@ -207,20 +231,17 @@ class ConversationStore:
         }
         if before is None:
             tx.execute(
-                insert(conversations).values(
-                    client_key=key,
-                    version=1,
-                    channel=incoming.channel,
-                    chat_ref=self.keyring.seal(incoming.chat_id),
+                _NEW_CONVERSATION,
+                {
+                    "client_key": key,
+                    "version": 1,
+                    "channel": incoming.channel,
+                    "chat_ref": self.keyring.seal(incoming.chat_id),
                     **values,
-                )
+                },
             )
         else:
-            tx.execute(
-                update(conversations)
-                .where(conversations.c.client_key == key)
-                .values(version=conversations.c.version + 1, **values)
-            )
+            tx.execute(_CHANGED_CONVERSATION, {"b_key": key, **values})
 
     def _apply(
         self,

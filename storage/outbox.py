@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.model import Reply
@@ -43,6 +43,15 @@ class Delivery:
     office: str = ""  # whose address and hours the replies show; "": the default office
 
 
+# Statements of every reply, built once: SQLAlchemy reuses their compiled form.
+_PUT = insert(outbox).returning(outbox.c.id)
+_SENT = delete(outbox).where(outbox.c.id == bindparam("b_id"))
+_RECORD_IDS = {
+    "postgresql": postgresql.insert(sent_messages).on_conflict_do_nothing(),
+    "sqlite": sqlite.insert(sent_messages).on_conflict_do_nothing(),
+}
+
+
 def put(
     tx: Connection,
     keyring: Keyring,
@@ -67,18 +76,15 @@ def put(
         "final": final,
         "office": office,
     }
-    outbox_id = tx.execute(
-        insert(outbox)
-        .values(
-            chat_ref=sealed,
-            locale=locale,
-            payload=payload,
-            attempts=0,
-            next_attempt_at=due,
-            channel=channel,
-        )
-        .returning(outbox.c.id)
-    ).scalar_one()
+    row = {
+        "chat_ref": sealed,
+        "locale": locale,
+        "payload": payload,
+        "attempts": 0,
+        "next_attempt_at": due,
+        "channel": channel,
+    }
+    outbox_id = tx.execute(_PUT, row).scalar_one()
     chat = chat_id or keyring.open(sealed)
     return Delivery(
         outbox_id, chat, locale, tuple(replies), pressed, channel, tuple(delete), final, office
@@ -124,16 +130,15 @@ class Outbox:
         """The replies reached the chat: nothing of them is kept but the ids of the messages, so
         that /delete can still remove them from the chat for 48 hours."""
         with self.db.transaction() as tx:
-            tx.execute(delete(outbox).where(outbox.c.id == delivery.outbox_id))
+            tx.execute(_SENT, {"b_id": delivery.outbox_id})
             if message_ids and delivery.channel == "telegram" and not delivery.final:
                 chat_key = self.keyring.client_key("chat", delivery.chat_id)
                 rows = [
                     {"chat_key": chat_key, "message_id": message_id, "sent_at": now}
                     for message_id in sorted(set(message_ids))
                 ]
-                dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
                 # A resend after a crash may repeat ids already recorded: keep the first.
-                tx.execute(dialect.insert(sent_messages).on_conflict_do_nothing(), rows)
+                tx.execute(_RECORD_IDS[tx.dialect.name], rows)
 
     def forget_recent(self, tx: Connection, chat_id: str, now: datetime) -> list[int]:
         """The bot's messages in this chat that Telegram still lets it delete; forgets them all."""
