@@ -29,6 +29,7 @@ from sqlalchemy import (
     Connection,
     Select,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -597,19 +598,7 @@ class AppointmentBook:
     # finding --------------------------------------------------------------------------------
 
     def _query(self) -> Select[Any]:
-        return (
-            select(
-                appointments,
-                counsellors.c.name.label("counsellor_name"),
-                interpreters.c.name.label("interpreter_name"),
-            )
-            .select_from(
-                appointments.join(counsellors).outerjoin(
-                    interpreters, appointments.c.interpreter_id == interpreters.c.id
-                )
-            )
-            .where(_here(appointments, self.office_id))
-        )
+        return _WITH_NAMES.where(_here(appointments, self.office_id))
 
     def _get(self, appointment_id: int) -> Appointment:
         row = self.tx.execute(self._query().where(appointments.c.id == appointment_id)).one()
@@ -635,9 +624,7 @@ class AppointmentBook:
     def appointment_for(self, client_key: str) -> Appointment | None:
         """Return the client's booked appointment, if any."""
         row = self.tx.execute(
-            self._query().where(
-                appointments.c.client_key == client_key, appointments.c.status == "booked"
-            )
+            _BOOKED_BY_CLIENT, {"b_office": self.office_id, "b_client": client_key}
         ).first()
         return None if row is None else _to_appointment(row)
 
@@ -1060,6 +1047,24 @@ def _to_appointment(row: Any) -> Appointment:
         counsellor_name=row.counsellor_name,
         interpreter_name=row.interpreter_name,
     )
+
+
+# An appointment with its counsellor's and interpreter's names.
+_WITH_NAMES = select(
+    appointments,
+    counsellors.c.name.label("counsellor_name"),
+    interpreters.c.name.label("interpreter_name"),
+).select_from(
+    appointments.join(counsellors).outerjoin(
+        interpreters, appointments.c.interpreter_id == interpreters.c.id
+    )
+)
+# Asked at most steps (the menu shows "my appointment" or "book"): built once, compiled once.
+_BOOKED_BY_CLIENT = _WITH_NAMES.where(
+    appointments.c.office_id == bindparam("b_office"),
+    appointments.c.client_key == bindparam("b_client"),
+    appointments.c.status == "booked",
+)
 
 
 def _here(table: Any, office_id: str) -> ColumnElement[bool]:
