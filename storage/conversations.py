@@ -411,4 +411,3 @@ def _to_conversation(row: Any) -> Conversation:
     return Conversation(
         row["state"], row["locale"], dict(row["answers"]), dict(row["data"]), row["version"]
     )
-
