@@ -46,14 +46,12 @@ class ChatQueues:
         return True
 
     async def flush(self) -> int:
-        """Claim what is due in the outbox (after a crash, a failed send, reminders) and send it
-        through the queues, so that it keeps each chat's order and pace; how many were queued."""
-        due = await asyncio.to_thread(
-            self.assistant.store.outbox.due, self.assistant.clock(), ("telegram",)
-        )
-        queued = sum(self.submit(delivery) for delivery in due)
-        await self.drain()
-        return queued
+        """Claim what is due in the outbox (after a crash, a failed send, reminders) and queue it,
+        so that it keeps each chat's order and pace; how many were queued. What the queues hold
+        already is not claimed, even when its lease ran out while it waited."""
+        outbox, now = self.assistant.store.outbox, self.assistant.clock()
+        due = await asyncio.to_thread(outbox.due, now, ("telegram",), exclude=set(self.held))
+        return sum(self.submit(delivery) for delivery in due)
 
     async def drain(self) -> None:
         """Wait until every queued delivery was sent or given back to the outbox."""

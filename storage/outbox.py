@@ -7,7 +7,7 @@ same one twice; a failed send waits longer each time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -87,12 +87,23 @@ class Outbox:
     def __init__(self, db: Database, keyring: Keyring) -> None:
         self.db, self.keyring = db, keyring
 
-    def due(self, now: datetime, channels: Sequence[str], limit: int = 100) -> Sequence[Delivery]:
-        """Claim the unconfirmed replies of these channels that are due, oldest first, for a lease."""
+    def due(
+        self,
+        now: datetime,
+        channels: Sequence[str],
+        limit: int = 100,
+        exclude: Collection[int] = (),
+    ) -> Sequence[Delivery]:
+        """Claim the unconfirmed replies of these channels that are due, oldest first, for a lease;
+        `exclude`: outbox ids the caller is about to send itself (their lease is left alone)."""
         with self.db.transaction() as tx:
             rows = tx.execute(
                 select(outbox)
-                .where(outbox.c.next_attempt_at <= now, outbox.c.channel.in_(channels))
+                .where(
+                    outbox.c.next_attempt_at <= now,
+                    outbox.c.channel.in_(channels),
+                    outbox.c.id.not_in(list(exclude)),
+                )
                 .order_by(outbox.c.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
