@@ -87,7 +87,7 @@ async def start_ours(case: Case) -> System:
     if case.system == "ours-writer-lock":
         queue_writers(assistant.db)
     api = OfflineBotAPI()
-    application, _door = build_application(assistant, request=api)
+    application, door = build_application(assistant, request=api)
     await application.initialize()
     timers = Timers()  # the two transactions of an update (worker threads), the flow, rendering
     timers.wrap(assistant.store, "handle", "step")
@@ -97,6 +97,7 @@ async def start_ours(case: Case) -> System:
 
     async def feed(batch: Sequence[Update]) -> None:
         await process_batch(application, batch)  # as the polling loop does with one batch
+        await door.queues.drain()  # the replies, sent in the background
 
     async def stop() -> None:
         await application.shutdown()

@@ -105,11 +105,12 @@ async def capture(keyring: Keyring) -> tuple[dict[str, list[list[Any]]], dict[st
         prepare_database(url)
         assistant = Assistant.build(settings_for(url, keyring))
         api = OfflineBotAPI(keep=True)
-        application, _door = build_application(assistant, request=api)
+        application, door = build_application(assistant, request=api)
         prompts: dict[str, list[list[Any]]] = {}
         async with application:
             for (name, _act), raw in zip(JOURNEY, journey_updates(-1), strict=True):
                 await process_batch(application, [Update.de_json(raw, application.bot)])
+                await door.queues.drain()
                 prompts[name] = [
                     [method, params.get("text"), params.get("reply_markup")]
                     for method, params in api.calls

@@ -3,7 +3,8 @@
 Our own long-polling loop replaces PTB's Updater so that the `getUpdates` offset moves past an
 update only after its step was committed: a crash re-fetches it, and the stored update id makes
 sure it is applied once. Different clients are processed concurrently, one client's updates in
-order.
+order. Replies are not waited for: they go out from per-chat queues (bot/sending.py), so a slow
+send or a paced chat holds up nobody else.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import Conflict, NetworkError, TelegramError, TimedOut
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.assistant import Assistant, Send
+from bot.pacing import PacedRateLimiter
+from bot.sending import ChatQueues
 from bot.telegram_door import TelegramDoor
 from flows.engine import COMMAND_MENU
 
@@ -41,9 +44,10 @@ def build_application(
 ) -> tuple[Application, TelegramDoor]:  # type: ignore[type-arg]
     """The Application with one handler: every update goes through the door.
 
-    Outgoing calls keep to Telegram's limits (PTB's AIORateLimiter: about 30 messages a second
-    overall, 20 a minute per group; it waits out `RetryAfter`). By default only when talking to
-    the network: an offline request class in tests answers without limits.
+    Outgoing calls keep to Telegram's limits (bot/pacing.py: one message a second per private
+    chat, 20 a minute per group, 28 in any second overall; it waits out `RetryAfter`). By default
+    only when talking to the network: an offline request class in tests answers without limits,
+    and so may a test Bot API on this machine (`COMEHOME_TELEGRAM_PACING=0`).
     """
     base = assistant.settings.telegram_api_base_url
     builder = (
@@ -55,10 +59,12 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
-    if rate_limited if rate_limited is not None else request is None:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if rate_limited is None:
+        rate_limited = request is None and assistant.settings.telegram_pacing
+    if rate_limited:
+        builder = builder.rate_limiter(PacedRateLimiter())
     application = builder.build()
-    door = TelegramDoor(assistant)
+    door = TelegramDoor(assistant, application.bot)
     application.add_handler(TypeHandler(Update, door.on_update))
     application.add_error_handler(door.on_error)
     return application, door
@@ -84,7 +90,10 @@ async def poll(
     stop: asyncio.Event,  # type: ignore[type-arg]
     timeout: int = 30,
 ) -> None:
-    """Long polling that confirms an update to Telegram only after it was committed."""
+    """Long polling that confirms an update to Telegram as soon as its step was committed (not
+    sent: the outbox has the replies). The next batch is fetched once the steps of this one are
+    committed, which takes milliseconds; fetching while they run would only get the same
+    unconfirmed updates back from Telegram."""
     offset: int | None = None
     pause = 1.0
     while not stop.is_set():
@@ -138,11 +147,13 @@ async def set_commands(application: Application, assistant: Assistant) -> int:  
 
 
 def background(
-    assistant: Assistant, send: Send, stop: asyncio.Event
+    assistant: Assistant, send: Send, stop: asyncio.Event, queues: ChatQueues
 ) -> list[Coroutine[Any, Any, None]]:
-    """The jobs every instance runs beside its door: the outbox, reminders, agenda, retention."""
+    """The jobs every instance runs beside its door: the outbox (Telegram replies through the
+    chat queues, mail directly), reminders, agenda, retention."""
     return [
-        every(OUTBOX_EVERY, stop, lambda: assistant.flush(send)),
+        every(OUTBOX_EVERY, stop, queues.flush),
+        every(OUTBOX_EVERY, stop, lambda: assistant.flush(send, channels=("email",))),
         every(REMINDERS_EVERY, stop, lambda: assistant.remind(send)),
         every(REMINDERS_EVERY, stop, lambda: assistant.agenda(send)),
         every(HOUSEKEEPING_EVERY, stop, assistant.housekeeping),
@@ -160,4 +171,7 @@ async def run_telegram(assistant: Assistant) -> None:
         send = door.sender(application.bot)
         await set_commands(application, assistant)
         log.info("running on Telegram as @%s (long polling)", application.bot.username)
-        await asyncio.gather(poll(application, door, stop), *background(assistant, send, stop))
+        await asyncio.gather(
+            poll(application, door, stop), *background(assistant, send, stop, door.queues)
+        )
+        await door.queues.stop()

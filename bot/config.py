@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from storage.crypto import KeyError_, Keyring, new_secret
 
@@ -87,6 +88,7 @@ class Settings:
     log_level: str = "INFO"
     retention_days: int = 30
     audit_days: int = 365  # how long staff actions stay in the audit log
+    telegram_pacing: bool = True  # keep to Telegram's limits (off only for a local test API)
     webhook_url: str = ""  # public HTTPS URL Telegram posts to; empty: long polling
     webhook_secret: str = ""
     webhook_listen: str = "127.0.0.1"
@@ -189,6 +191,13 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
             "COMEHOME_WEBHOOK_SECRET must be set to at least 32 random characters "
             "(`comehome keys new` prints one)."
         )
+    api_base_url = env.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org").rstrip("/")
+    pacing = env.get("COMEHOME_TELEGRAM_PACING", "1") not in ("0", "false", "no")
+    if not pacing and urlsplit(api_base_url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise ConfigError(
+            "COMEHOME_TELEGRAM_PACING=0 is only for a test Bot API on this machine: Telegram "
+            "itself limits how fast a bot may send."
+        )
     office_file = env.get("COMEHOME_OFFICE_FILE")
     offices = load_offices(Path(office_file)) if office_file else (Office(),)
     office = offices[0]  # the environment's staff ids are the default office's
@@ -201,9 +210,8 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         keyring=load_keyring(env, data_dir, production),
         offices=(office, *offices[1:]),
         telegram_token=env.get("TELEGRAM_BOT_TOKEN", ""),
-        telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org").rstrip(
-            "/"
-        ),
+        telegram_api_base_url=api_base_url,
+        telegram_pacing=pacing,
         production=production,
         default_locale=env.get("COMEHOME_DEFAULT_LOCALE", "de"),
         locales_dir=Path(env.get("COMEHOME_LOCALES_DIR", ROOT / "locales")),

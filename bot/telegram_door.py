@@ -16,6 +16,7 @@ from telegram.ext import ContextTypes
 
 from bot.assistant import Assistant
 from bot.render import Message
+from bot.sending import ChatQueues
 from flows import staff
 from flows.model import Command, Event, Pressed, Typed, Unsupported
 from storage.conversations import Incoming
@@ -99,9 +100,10 @@ def keyboard(message: Message) -> InlineKeyboardMarkup | None:
 
 
 class TelegramDoor:
-    def __init__(self, assistant: Assistant) -> None:
+    def __init__(self, assistant: Assistant, bot: Bot) -> None:
         self.assistant = assistant
         self.failed: set[int] = set()  # update ids whose step could not be committed
+        self.queues = ChatQueues(assistant, self.sender(bot))  # replies go out in the background
 
     def staff_office(self, incoming: Incoming, event: Event) -> str | None:
         """The office of a staff member's command or button; None for anyone else, who gets
@@ -116,7 +118,8 @@ class TelegramDoor:
         return None
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Run the step for any update, then answer the button press and send the replies."""
+        """Run the step for any update, answer the button press, and queue the replies: they are
+        sent in the background (the update is done once committed and the press answered)."""
         staff_chats = tuple(
             chat for office in self.assistant.settings.offices for chat in office.staff_chat_ids
         )
@@ -144,7 +147,7 @@ class TelegramDoor:
             except TelegramError as error:
                 log.warning("answerCallbackQuery failed: %s", type(error).__name__)
         if delivery is not None:
-            await self.assistant.deliver(delivery, self.sender(context.bot))
+            self.queues.submit(delivery)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """PTB's own errors, logged without the update (it holds names and text)."""

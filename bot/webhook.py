@@ -1,4 +1,5 @@
 """Webhook mode: Telegram posts updates to us; we answer 200 only after the step committed.
+The replies go out in the background, from the same per-chat queues as in long polling.
 
 A request without the right `X-Telegram-Bot-Api-Secret-Token` gets 403 and is not read. A body
 that is not an update gets 200 (so Telegram does not retry it forever) and a log line without
@@ -107,5 +108,6 @@ async def run_webhook(assistant: Assistant) -> None:
         log.info("webhook set; listening on %s:%d", settings.webhook_listen, settings.webhook_port)
         send = door.sender(application.bot)
         await set_commands(application, assistant)
-        await asyncio.gather(stop.wait(), *background(assistant, send, stop))
+        await asyncio.gather(stop.wait(), *background(assistant, send, stop, door.queues))
         server.stop()
+        await door.queues.stop()

@@ -7,8 +7,8 @@ same one twice; a failed send waits longer each time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
@@ -41,6 +41,7 @@ class Delivery:
     delete_message_ids: tuple[int, ...] = ()  # the bot's own messages to remove first (/delete)
     final: bool = False  # the client's last message (after /delete): nothing of it is remembered
     office: str = ""  # whose address and hours the replies show; "": the default office
+    leased_until: datetime | None = None  # until when this instance may send it (see `extend`)
 
 
 # Statements of every reply, built once: SQLAlchemy reuses their compiled form.
@@ -87,7 +88,16 @@ def put(
     outbox_id = tx.execute(_PUT, row).scalar_one()
     chat = chat_id or keyring.open(sealed)
     return Delivery(
-        outbox_id, chat, locale, tuple(replies), pressed, channel, tuple(delete), final, office
+        outbox_id,
+        chat,
+        locale,
+        tuple(replies),
+        pressed,
+        channel,
+        tuple(delete),
+        final,
+        office,
+        due,
     )
 
 
@@ -95,12 +105,23 @@ class Outbox:
     def __init__(self, db: Database, keyring: Keyring) -> None:
         self.db, self.keyring = db, keyring
 
-    def due(self, now: datetime, channels: Sequence[str], limit: int = 100) -> Sequence[Delivery]:
-        """Claim the unconfirmed replies of these channels that are due, oldest first, for a lease."""
+    def due(
+        self,
+        now: datetime,
+        channels: Sequence[str],
+        limit: int = 100,
+        exclude: Collection[int] = (),
+    ) -> Sequence[Delivery]:
+        """Claim the unconfirmed replies of these channels that are due, oldest first, for a lease;
+        `exclude`: outbox ids the caller is about to send itself (their lease is left alone)."""
         with self.db.transaction() as tx:
             rows = tx.execute(
                 select(outbox)
-                .where(outbox.c.next_attempt_at <= now, outbox.c.channel.in_(channels))
+                .where(
+                    outbox.c.next_attempt_at <= now,
+                    outbox.c.channel.in_(channels),
+                    outbox.c.id.not_in(list(exclude)),
+                )
                 .order_by(outbox.c.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
@@ -122,9 +143,24 @@ class Outbox:
                 tuple(row.payload.get("delete", ())),
                 bool(row.payload.get("final")),
                 str(row.payload.get("office", "")),
+                now + LEASE,
             )
             for row in rows
         ]
+
+    def extend(self, delivery: Delivery, now: datetime) -> Delivery | None:
+        """Lease a queued delivery for longer, if it is still ours: None when its lease ran out
+        and an outbox flush (of any instance) has claimed it since, or it is gone."""
+        with self.db.transaction() as tx:
+            renewed = tx.execute(
+                update(outbox)
+                .where(
+                    outbox.c.id == delivery.outbox_id,
+                    outbox.c.next_attempt_at == delivery.leased_until,
+                )
+                .values(next_attempt_at=now + LEASE)
+            ).rowcount
+        return replace(delivery, leased_until=now + LEASE) if renewed else None
 
     def sent(self, delivery: Delivery, message_ids: Sequence[int], now: datetime) -> None:
         """The replies reached the chat: nothing of them is kept but the ids of the messages, so
@@ -158,6 +194,14 @@ class Outbox:
         )
         tx.execute(delete(sent_messages).where(mine))
         return [int(message_id) for message_id in recent]
+
+    def with_late_messages(self, delivery: Delivery, now: datetime) -> Delivery:
+        """The last message after /delete, also deleting what was sent to the chat after the
+        deletion committed (replies to earlier steps still queued then), and forgetting it."""
+        with self.db.transaction() as tx:
+            late = self.forget_recent(tx, delivery.chat_id, now)
+        ids = sorted(set(delivery.delete_message_ids) | set(late))
+        return replace(delivery, delete_message_ids=tuple(ids))
 
     def prune_sent(self, now: datetime) -> int:
         """Forget message ids Telegram would no longer let the bot delete."""

@@ -137,3 +137,17 @@ def test_the_example_offices_file_loads() -> None:
 
     offices = load_offices(ROOT / "offices.example.toml")
     assert len(offices) >= 2 and offices[0].id == "muenchen"
+
+
+def test_pacing_can_be_switched_off_only_for_a_test_bot_api_on_this_machine(
+    tmp_path: Path,
+) -> None:
+    """Check that Telegram's limits can be left out only against a Bot API on loopback."""
+    off = {"COMEHOME_DATA_DIR": str(tmp_path), "COMEHOME_TELEGRAM_PACING": "0"}
+    with pytest.raises(ConfigError, match="only for a test Bot API"):
+        load(off)
+    with pytest.raises(ConfigError, match="only for a test Bot API"):
+        load({**off, "TELEGRAM_API_BASE_URL": "https://botapi.example.org"})
+    local = load({**off, "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081"})
+    assert not local.telegram_pacing
+    assert load({"COMEHOME_DATA_DIR": str(tmp_path)}).telegram_pacing

@@ -25,10 +25,12 @@ class Harness:
         self.application, self.door, self.api, self.assistant = application, door, api, assistant
 
     async def send(self, *updates: dict[str, Any]) -> None:
-        """Feed updates as the polling loop would (one batch)."""
+        """Feed updates as the polling loop would (one batch), then wait for the replies that
+        the door sends in the background."""
         await process_batch(
             self.application, [Update.de_json(u, self.application.bot) for u in updates]
         )
+        await self.door.queues.drain()
 
     def take_calls(self) -> list[tuple[str, dict[str, Any]]]:
         calls, self.api.calls = self.api.calls, []

@@ -357,11 +357,10 @@ async def test_delete_removes_the_bots_recent_messages_and_forgets_the_chat(
 
 
 def test_outgoing_calls_keep_to_telegrams_limits_on_the_network(telegram: Harness) -> None:
-    """Check that the production Application has PTB's rate limiter, and offline tests need none."""
-    from telegram.ext import AIORateLimiter
-
+    """Check that the production Application paces its messages, and offline tests need not."""
     from bot.app import build_application
+    from bot.pacing import PacedRateLimiter
 
     online, _ = build_application(telegram.assistant)
-    assert isinstance(online.bot.rate_limiter, AIORateLimiter)
+    assert isinstance(online.bot.rate_limiter, PacedRateLimiter)
     assert telegram.application.bot.rate_limiter is None

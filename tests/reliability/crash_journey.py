@@ -196,6 +196,9 @@ def bot_env(database_url: str, data_dir: Path, pepper: str, chat_key: str) -> di
         "COMEHOME_PEPPER": pepper,
         "COMEHOME_CHAT_KEYS": f"k1:{chat_key}",
         "COMEHOME_LOG_LEVEL": "INFO",
+        # The fake server keeps no limits, and pacing (tested in tests/bot/test_pacing.py) would
+        # only make each journey last a second per message.
+        "COMEHOME_TELEGRAM_PACING": "0",
     }
 
 

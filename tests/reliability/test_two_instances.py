@@ -32,6 +32,7 @@ from bot.app import build_application
 from bot.assistant import Assistant
 from bot.config import Settings
 from bot.demo import seed_demo_office
+from bot.telegram_door import TelegramDoor
 from bot.webhook import web_app
 from storage.crypto import Keyring
 from storage.db import Database
@@ -81,6 +82,7 @@ class SharedTelegram(FakeBotAPI):
 class Instance:
     assistant: Assistant
     api: FakeBotAPI
+    door: TelegramDoor
     port: int
     seen: int = 0  # calls already attributed to a wave
 
@@ -103,7 +105,7 @@ async def instance(
         server = tornado.httpserver.HTTPServer(web_app(application, door, SECRET))
         server.add_sockets(sockets)
         try:
-            yield Instance(assistant, api, sockets[0].getsockname()[1])
+            yield Instance(assistant, api, door, sockets[0].getsockname()[1])
         finally:
             server.stop()
             assistant.db.dispose()
@@ -171,6 +173,7 @@ async def post(http: httpx.AsyncClient, target: Instance, update: Update) -> Non
         headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
     )
     assert response.status_code == 200, response.text
+    await target.door.queues.drain()  # the replies this update caused, sent in the background
 
 
 Message = tuple[str, str, str]
