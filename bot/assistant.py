@@ -12,6 +12,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from telegram.error import Forbidden
@@ -113,7 +114,7 @@ class Assistant:
             offices=self.office_choices,
         )
 
-    @property
+    @cached_property
     def office_choices(self) -> tuple[OfficeChoice, ...]:
         """The offices a client can choose; with only one there is nothing to choose."""
         if len(self.settings.offices) < 2:
