@@ -95,11 +95,11 @@ async def poll(
     committed, which takes milliseconds; fetching while they run would only get the same
     unconfirmed updates back from Telegram."""
     offset: int | None = None
-    pause = 1.0
+    pause, alone = 1.0, False
     while not stop.is_set():
         try:
             updates = await application.bot.get_updates(
-                offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES
+                offset=offset, timeout=timeout if alone else 0, allowed_updates=ALLOWED_UPDATES
             )
         except Conflict:
             log.error("another instance is polling with this token; this one stands down")
@@ -110,6 +110,9 @@ async def poll(
             pause = min(pause * 2, 60)
             continue
         pause = 1.0
+        if not alone:  # Telegram let this instance poll: what earlier processes leased is free
+            await door.take_over()
+            alone = True
         if not updates:
             continue
         await process_batch(application, updates)

@@ -6,6 +6,7 @@ but never stored: the door turns them into an `Unsupported` event that carries o
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 
@@ -162,6 +163,17 @@ class TelegramDoor:
             self.failed.discard(update_id)
             return True
         return False
+
+    async def take_over(self) -> int:
+        """Long polling admits one instance per bot (a second gets 409 Conflict): once polling
+        works, replies still leased by an earlier process of this bot, killed or crashed before
+        it could send them, go out now instead of when their lease runs out."""
+        outbox = self.assistant.store.outbox
+        released = await asyncio.to_thread(outbox.release_leases, self.assistant.clock())
+        if released:
+            log.info("sending %d replies an earlier process left unsent", released)
+            await self.queues.flush()
+        return released
 
     def take_failed(self) -> set[int]:
         failed, self.failed = self.failed, set()

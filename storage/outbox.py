@@ -162,6 +162,18 @@ class Outbox:
             ).rowcount
         return replace(delivery, leased_until=now + LEASE) if renewed else None
 
+    def release_leases(self, now: datetime) -> int:
+        """Make the replies leased by processes that are gone due now (see `TelegramDoor.take_over`:
+        only an instance that knows it is the bot's only one may call this). A retry waiting for
+        a longer back-off after a failure keeps its time."""
+        with self.db.transaction() as tx:
+            released = tx.execute(
+                update(outbox)
+                .where(outbox.c.next_attempt_at > now, outbox.c.next_attempt_at <= now + LEASE)
+                .values(next_attempt_at=now)
+            )
+            return int(released.rowcount)
+
     def sent(self, delivery: Delivery, message_ids: Sequence[int], now: datetime) -> None:
         """The replies reached the chat: nothing of them is kept but the ids of the messages, so
         that /delete can still remove them from the chat for 48 hours."""

@@ -184,3 +184,23 @@ async def test_a_reply_claimed_by_another_instance_is_left_to_it(telegram: Harne
     assert everywhere.count((str(BOB), waiting.outbox_id)) == 1
     assert (str(BOB), waiting.outbox_id) in other.sent
     assert telegram.assistant.store.outbox.backlog() == 0
+
+
+async def test_a_restarted_poller_sends_at_once_what_a_killed_process_left_leased(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that once polling works (so no other instance polls), replies an earlier process
+    committed and leased but never sent go out at once, and once, not when the lease runs out."""
+    frozen = telegram.assistant.clock()
+    telegram.assistant.clock = lambda: frozen  # without the take-over the lease would never end
+    left = await committed(telegram, user)  # the earlier process died right after its commit
+    api = FakeBotAPI()
+    application, door = build_application(telegram.assistant, request=api)
+    stop = asyncio.Event()
+    async with application:
+        task = asyncio.create_task(poll(application, door, stop, timeout=0))
+        await until(lambda: telegram.assistant.store.outbox.backlog() == 0, "the reply sent")
+        stop.set()
+        await task
+        await door.queues.stop()
+    assert len(api.sent_texts()) == 1 and left.outbox_id not in door.queues.held

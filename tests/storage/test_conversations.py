@@ -231,3 +231,22 @@ def test_an_undeliverable_reply_is_given_up_not_kept_for_ever(store: Conversatio
     dropped = [store.outbox.failed(flaky.outbox_id, NOW) for _ in range(MAX_ATTEMPTS)]
     assert dropped[:-1] == [False] * (MAX_ATTEMPTS - 1) and dropped[-1]
     assert store.outbox.backlog() == 0
+
+
+def test_leases_of_a_process_that_is_gone_can_be_released_back_offs_stay(
+    store: ConversationStore,
+) -> None:
+    """Check that releasing leases makes leased replies due at once, but not a long back-off."""
+    leased = store.handle(incoming(1, "1"), counter, NOW)  # held by the step's own instance
+    claimed = store.handle(incoming(2, "2"), counter, NOW - timedelta(seconds=20))
+    waiting = store.handle(incoming(3, "3"), counter, NOW - timedelta(seconds=20))
+    assert leased and claimed and waiting
+    assert [d.outbox_id for d in store.outbox.due(NOW, ("telegram",), limit=1)] == [
+        claimed.outbox_id
+    ]  # claimed by a flush: leased again
+    store.outbox.failed(waiting.outbox_id, NOW)
+    store.outbox.failed(waiting.outbox_id, NOW)  # the second failure waits 30 s
+    assert store.outbox.due(NOW, ("telegram",)) == []
+    assert store.outbox.release_leases(NOW) == 2
+    due = {d.outbox_id for d in store.outbox.due(NOW, ("telegram",))}
+    assert due == {leased.outbox_id, claimed.outbox_id}
