@@ -199,9 +199,8 @@ class Run:
     """The work folder, the keys, the captured prompts and the pre-filled databases."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        from benchmarks.journey import reset_postgres
         from benchmarks.prefill import fill_database
-        from benchmarks.script import prepare_database, write_capture
+        from benchmarks.script import fresh_databases, write_capture
         from storage.db import Database
 
         self.args = args
@@ -210,14 +209,8 @@ class Run:
         self.secrets = {"pepper": new_secret(), "chat_keys": f"k1:{new_secret()}"}
         keyring = Keyring.from_text(self.secrets["pepper"], self.secrets["chat_keys"])
         self.prompts, model = write_capture(keyring, self.folder)
-        for old in self.folder.glob("ours.db*"):  # a reused folder starts from an empty database
-            old.unlink()
-        self.urls = {"ours-sqlite": f"sqlite:///{self.folder / 'ours.db'}"}
-        if args.postgres:
-            reset_postgres(args.postgres)
-            self.urls["ours-postgres"] = args.postgres
+        self.urls = fresh_databases(self.folder, args.postgres)
         for url in self.urls.values():
-            prepare_database(url)
             db = Database(url)
             fill_database(db, 0, args.stored, model, keyring)
             db.dispose()

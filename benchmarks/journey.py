@@ -117,24 +117,11 @@ SYSTEMS = {
 }
 
 
-def reset_postgres(url: str) -> None:
-    """Empty the benchmark's PostgreSQL database (it is the caller's throwaway database)."""
-    from sqlalchemy import text
-
-    from storage.db import Database
-
-    db = Database(url)
-    with db.transaction() as tx:
-        tx.execute(text("DROP SCHEMA public CASCADE"))
-        tx.execute(text("CREATE SCHEMA public"))
-    db.dispose()
-
-
 class Bench:
     """One run: the work folder, the keys, the captured prompts, and the databases it grows."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        from benchmarks.script import prepare_database, write_capture
+        from benchmarks.script import fresh_databases, write_capture
 
         self.args = args
         self.folder = Path(args.workdir or tempfile.mkdtemp(prefix="comehome-bench-"))
@@ -145,14 +132,7 @@ class Bench:
         self.secrets.write_text(json.dumps(secrets))
         self.keyring = Keyring.from_text(secrets["pepper"], secrets["chat_keys"])
         self.prompts, self.model = write_capture(self.keyring, self.folder)
-        for old in self.folder.glob("ours.db*"):  # a reused folder starts from an empty database
-            old.unlink()
-        self.urls = {"ours-sqlite": f"sqlite:///{self.folder / 'ours.db'}"}
-        if args.postgres:
-            reset_postgres(args.postgres)
-            self.urls["ours-postgres"] = args.postgres
-        for url in self.urls.values():
-            prepare_database(url)
+        self.urls = fresh_databases(self.folder, args.postgres)
         self.stored = 0
         self.cases = 0
 

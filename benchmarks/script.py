@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from telegram import Update
 
 from bot.app import build_application, process_batch
@@ -84,6 +84,29 @@ def settings_for(database_url: str, keyring: Keyring, api_base: str | None = Non
         locales_dir=ROOT / "locales",
         **base,
     )
+
+
+def fresh_databases(folder: Path, postgres: str | None) -> dict[str, str]:
+    """Our databases, emptied, migrated and seeded: SQLite in `folder` (a reused folder starts
+    from an empty file) and, when given, the PostgreSQL database (the caller's throwaway one)."""
+    for old in folder.glob("ours.db*"):
+        old.unlink()
+    urls = {"ours-sqlite": f"sqlite:///{folder / 'ours.db'}"}
+    if postgres:
+        reset_postgres(postgres)
+        urls["ours-postgres"] = postgres
+    for url in urls.values():
+        prepare_database(url)
+    return urls
+
+
+def reset_postgres(url: str) -> None:
+    """Empty the benchmark's PostgreSQL database (it is the caller's throwaway database)."""
+    db = Database(url)
+    with db.transaction() as tx:
+        tx.execute(text("DROP SCHEMA public CASCADE"))
+        tx.execute(text("CREATE SCHEMA public"))
+    db.dispose()
 
 
 def prepare_database(database_url: str) -> None:

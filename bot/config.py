@@ -71,9 +71,6 @@ class Office:
     mailbox: str = ""  # the office's own mailbox for summaries; empty: COMEHOME_SMTP_TO
     support_file: Path | None = None  # its own support catalogue; None: the installation's
 
-    def serves(self, postcode: int) -> bool:
-        return any(low <= postcode <= high for low, high in self.postcodes)
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -273,15 +270,7 @@ def load_offices(path: Path) -> tuple[Office, ...]:
     offices = tuple(
         office_from(entry, f"{path}: office {n}", path.parent) for n, entry in enumerate(entries, 1)
     )
-    seen = [office.id for office in offices]
-    if len(set(seen)) != len(seen):
-        raise ConfigError(f"{path}: office ids must differ: {', '.join(seen)}")
-    return offices
-
-
-def load_office(path: Path) -> Office:
-    """The default office of an office file."""
-    return load_offices(path)[0]
+    return offices  # `Settings` refuses two offices with one id
 
 
 def postcode_ranges(entries: list[str], where: str) -> tuple[tuple[int, int], ...]:

@@ -105,6 +105,9 @@ class TelegramDoor:
         self.assistant = assistant
         self.failed: set[int] = set()  # update ids whose step could not be committed
         self.queues = ChatQueues(assistant, self.sender(bot))  # replies go out in the background
+        self.staff_chats = tuple(  # every office's; a staff command there is read, nothing else
+            chat for office in assistant.settings.offices for chat in office.staff_chat_ids
+        )
 
     def staff_office(self, incoming: Incoming, event: Event) -> str | None:
         """The office of a staff member's command or button; None for anyone else, who gets
@@ -121,9 +124,7 @@ class TelegramDoor:
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Run the step for any update, answer the button press, and queue the replies: they are
         sent in the background (the update is done once committed and the press answered)."""
-        staff_chats = tuple(
-            chat for office in self.assistant.settings.offices for chat in office.staff_chat_ids
-        )
+        staff_chats = self.staff_chats
         translated = translate(update, staff_chats)
         if translated is None:
             return

@@ -285,23 +285,15 @@ class ConversationStore:
     def _to_staff(self, tx: Connection, reply: Reply, now: datetime, office: str) -> None:
         """A summary to every staff chat of the office and, where mail is set up, its mailbox."""
         staff = self.destinations[office]
-        for chat_id in staff.chat_ids:
-            put(
-                tx,
-                self.keyring,
-                chat_id=str(chat_id),
-                channel="telegram",
-                locale=staff.locale,
-                replies=(reply,),
-                due=now,
-                office=office,
-            )
+        addresses = [(str(chat_id), "telegram") for chat_id in staff.chat_ids]
         if staff.mailbox:
+            addresses.append((staff.mailbox, "email"))
+        for address, channel in addresses:
             put(
                 tx,
                 self.keyring,
-                chat_id=staff.mailbox,
-                channel="email",
+                chat_id=address,
+                channel=channel,
                 locale=staff.locale,
                 replies=(reply,),
                 due=now,

@@ -94,7 +94,7 @@ def test_an_office_file_can_list_several_offices_the_first_being_the_default(
     munich, augsburg = settings.offices
     assert settings.office is munich and munich.name.startswith("Coming Home")
     assert munich.staff_chat_ids == (-1003,)  # the environment sets the default office's staff
-    assert munich.postcodes == ((80331, 81929), (85221, 85221)) and munich.serves(85221)
+    assert munich.postcodes == ((80331, 81929), (85221, 85221))
     assert "Dachau" in munich.districts and munich.address  # Munich's own defaults
     assert augsburg.staff_chat_ids == (-1002,) and augsburg.address[0] == "Beispielweg 2"
     assert augsburg.support_file == tmp_path / "support-augsburg.toml"

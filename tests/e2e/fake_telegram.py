@@ -84,6 +84,17 @@ class FakeBotAPI(BaseRequest):
             }
         return True
 
+    def offered_slots(self, chat_id: int | None = None) -> list[str]:
+        """The time buttons ("b:slot:…") of the messages sent so far, to one chat or to any."""
+        return [
+            button["callback_data"]
+            for method, params in self.calls
+            if method == "sendMessage" and chat_id in (None, params["chat_id"])
+            for row in params.get("reply_markup", {}).get("inline_keyboard", [])
+            for button in row
+            if button["callback_data"].startswith("b:slot:")
+        ]
+
     def sent_texts(self) -> list[str]:
         return [p["text"] for m, p in self.calls if m in ("sendMessage", "editMessageText")]
 

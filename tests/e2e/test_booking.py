@@ -23,14 +23,8 @@ async def book_first_time(telegram: Harness, user: UpdateFactory) -> str:
         user.press("m:book"),
     ):
         await telegram.send(update)
-    offered = [
-        b["callback_data"]
-        for m, p in telegram.take_calls()
-        if m == "sendMessage"
-        for row in p.get("reply_markup", {}).get("inline_keyboard", [])
-        for b in row
-    ]
-    first = next(v for v in offered if v.startswith("b:slot:"))
+    first = telegram.api.offered_slots()[0]
+    telegram.take_calls()
     await telegram.send(user.press(first))
     await telegram.send(user.press("b:ok"))
     return first.removeprefix("b:slot:")

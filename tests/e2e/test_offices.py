@@ -83,14 +83,7 @@ async def book(telegram: Harness, user: UpdateFactory) -> str:
     """From the privacy notice to a booked appointment; returns the case code."""
     await telegram.send(user.press("privacy:accept"))
     await telegram.send(user.press("m:book"))
-    offered = [
-        b["callback_data"]
-        for m, p in telegram.api.calls
-        if m == "sendMessage" and p["chat_id"] == user.user["id"]
-        for row in p.get("reply_markup", {}).get("inline_keyboard", [])
-        for b in row
-        if b["callback_data"].startswith("b:slot:")
-    ]
+    offered = telegram.api.offered_slots(user.user["id"])
     await telegram.send(user.press(offered[-1]))
     await telegram.send(user.press("b:ok"))
     with telegram.assistant.db.transaction() as tx:

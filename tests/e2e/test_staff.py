@@ -84,14 +84,8 @@ async def book(telegram: Harness, user: UpdateFactory, locale: str = "de") -> st
         user.press("m:book"),
     ):
         await telegram.send(update)
-    offered = [
-        b["callback_data"]
-        for m, p in telegram.api.calls
-        if m == "sendMessage"
-        for row in p.get("reply_markup", {}).get("inline_keyboard", [])
-        for b in row
-    ]
-    await telegram.send(user.press(next(v for v in offered if v.startswith("b:slot:"))))
+    offered = telegram.api.offered_slots()
+    await telegram.send(user.press(offered[0]))
     await telegram.send(user.press("b:ok"))
     with telegram.assistant.db.transaction() as tx:
         return str(tx.execute(select(appointments.c.case_code)).scalar_one())
@@ -360,16 +354,8 @@ async def test_staff_see_interpreters_free_times_and_confirm_requests(
         user.press("m:book"),
     ):
         await telegram.send(update)
-    offered = [
-        b["callback_data"]
-        for m, p in telegram.api.calls
-        if m == "sendMessage"
-        for row in p.get("reply_markup", {}).get("inline_keyboard", [])
-        for b in row
-    ]
-    await telegram.send(
-        user.press(next(v for v in offered if v.startswith("b:slot:"))), user.press("b:ok")
-    )
+    offered = telegram.api.offered_slots()
+    await telegram.send(user.press(offered[0]), user.press("b:ok"))
     await flush(telegram)
     summary = [
         p for m, p in telegram.api.calls if m == "sendMessage" and p["chat_id"] == STAFF_CHAT
