@@ -94,6 +94,4 @@ def resume_point(conv: Conversation) -> str:
     """Where to come back to after /language or /delete is answered."""
     if conv.state in (journey.LANGUAGE, journey.DELETE):
         return str(conv.data.get("resume", journey.MENU))
-    if conv.state == journey.INTERPRETER_LANGUAGE:
-        return "intake.interpreter"
     return conv.state

@@ -34,11 +34,7 @@ from flows.text import pt, t
 
 LANGUAGE, PRIVACY, MENU = "language", "privacy", "menu"
 OFFICE = offices.OFFICE
-SUMMARY, INTERPRETER_LANGUAGE, DELETE = (
-    "intake.summary",
-    "intake.interpreter_language",
-    "delete.confirm",
-)
+SUMMARY, DELETE = "intake.summary", "delete.confirm"
 FIRST_QUESTION = "intake." + intake.QUESTIONS[0].slot
 SUPPORT = support_screens.SUPPORT
 
@@ -69,11 +65,8 @@ EDGES: tuple[tuple[str, str, str], ...] = (
         for q in intake.QUESTIONS
         if (nxt := intake.next_slot(q.slot))
     ),
-    ("intake.interpreter", INTERPRETER_LANGUAGE, "another language"),
-    (INTERPRETER_LANGUAGE, "intake.note", "language chosen"),
     ("intake." + intake.QUESTIONS[-1].slot, SUMMARY, "answer or skip"),
     *(("intake." + q.slot, SUMMARY, "answer while editing") for q in intake.QUESTIONS),
-    (INTERPRETER_LANGUAGE, SUMMARY, "language chosen while editing"),
     *((SUMMARY, "intake." + q.slot, "edit") for q in intake.QUESTIONS),
     (SUMMARY, MENU, "confirm: the estimate, then the menu"),
     ("any", MENU, "/menu"),
@@ -146,12 +139,6 @@ def question_prompt(conv: Conversation, question: intake.Question) -> Reply:
     picked = conv.data.get("picked", [])
     buttons = []
     for option in question.options:
-        if (
-            question.slot == "interpreter"
-            and option.value == "chat"
-            and conv.locale in ("de", "en")
-        ):
-            continue  # counselling is in German or English anyway: no interpreter for the chat's
         label = option.label
         if question.multi and option.value in picked and isinstance(label, Text):
             label = t("✓ {choice}", choice=label)
@@ -167,13 +154,19 @@ def question_prompt(conv: Conversation, question: intake.Question) -> Reply:
     return Reply(question.prompt, tuple(rows))
 
 
-def summary_prompt(conv: Conversation) -> Reply:
+def summary_prompt(conv: Conversation, ctx: Context) -> Reply:
+    """The answers to confirm; booking is offered right here, unless an appointment is held."""
     answers = {q.slot: intake.answer_label(q.slot, conv.answers) for q in intake.QUESTIONS}
     edits = [Button(f"sum:edit:{q.slot}", _EDIT_LABELS[q.slot]) for q in intake.QUESTIONS]
     rows = [tuple(edits[i : i + 2]) for i in range(0, len(edits), 2)]
+    book = (
+        ((Button("sum:book", t("Book an appointment now")),),)
+        if ctx.bookings is not None and ctx.bookings.current() is None
+        else ()
+    )
     return Reply(
         Template("intake_summary", answers),
-        ((Button("sum:ok", t("Yes, this is right")),), *rows, (MENU_BUTTON,)),
+        (*book, (Button("sum:ok", t("Yes, this is right")),), *rows, (MENU_BUTTON,)),
     )
 
 
@@ -184,7 +177,6 @@ _EDIT_LABELS = {
     "situation": pt("edit", "Change situation"),
     "stay": pt("edit", "Change time in Germany"),
     "interests": pt("edit", "Change interests"),
-    "interpreter": pt("edit", "Change interpreter"),
     "note": pt("edit", "Change note"),
 }
 
@@ -196,19 +188,6 @@ def delete_prompt() -> Reply:
             (Button("del:yes", t("Yes, delete everything")),),
             (Button("del:no", t("No, keep my data")),),
         ),
-    )
-
-
-def interpreter_language_prompt(ctx: Context) -> Reply:
-    buttons = [Button(f"a:interpreter_language:{code}", Language(code)) for code in ctx.locales]
-    rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
-    rows.append((MENU_BUTTON,))
-    return Reply(
-        t(
-            "In which language would you like the interpreter? If yours is not listed, tell the "
-            "counsellor in the note, and the office will look for one."
-        ),
-        tuple(rows),
     )
 
 
@@ -226,12 +205,10 @@ def single_prompt(conv: Conversation, ctx: Context) -> Reply:
     if state == OFFICE:
         return offices.prompt(ctx, below=(MENU_BUTTON,) if conv.data.get("accepted") else ())
     if state == SUMMARY:
-        return summary_prompt(conv)
+        return summary_prompt(conv, ctx)
     if state == DELETE:
         return delete_prompt()
-    if state == INTERPRETER_LANGUAGE:
-        return interpreter_language_prompt(ctx)
-    if state.startswith("intake."):
+    if state.removeprefix("intake.") in intake.BY_SLOT:
         return question_prompt(conv, intake.BY_SLOT[state.removeprefix("intake.")])
     if support_screens.is_support_state(state):
         return support_screens.prompt(conv, ctx)
@@ -390,7 +367,7 @@ def on_menu(conv: Conversation, event: Event, ctx: Context) -> Outcome:
 
 def on_summary(conv: Conversation, event: Event, ctx: Context) -> Outcome:
     value = pressed_or_matched(conv, event, ctx)
-    if value == "sum:ok":
+    if value in ("sum:ok", "sum:book"):
         effects = () if conv.data.get("intake_done") else (IntakeCompleted(),)
         done = conv.moved(MENU, intake_done=True, editing=None)
         thanks = Reply(
@@ -399,6 +376,9 @@ def on_summary(conv: Conversation, event: Event, ctx: Context) -> Outcome:
                 "delete them at any time."
             )
         )
+        if value == "sum:book" and ctx.bookings is not None:
+            started = booking.start(done, ctx, thanks)
+            return replace(started, effects=(*effects, *started.effects))
         estimate = support_screens.estimate_reply(done, ctx)
         return go(done, ctx, thanks, estimate, effects=effects)
     if value and value.startswith("sum:edit:"):
@@ -470,29 +450,12 @@ def answer_button(
                 locale=conv.locale,
             )
         return stay(conv, ctx, t("Please choose one of the buttons."))
-    if slot == "interpreter" and value == "other":
-        return go(conv.moved(INTERPRETER_LANGUAGE), ctx)
-    if slot == "interpreter" and value == "chat":
-        return advance(conv.answered(interpreter=conv.locale), ctx)
     if slot == "country" and len(value) == 2 and value.isupper():
         return advance(conv.answered(country=value), ctx)
     if value in {o.value for o in question.options}:
         number = slot in ("adults", "minors")
         return advance(conv.answered(**{slot: int(value) if number else value}), ctx)
     return stay(conv, ctx, t("Please choose one of the buttons."))
-
-
-def on_interpreter_language(conv: Conversation, event: Event, ctx: Context) -> Outcome:
-    value = pressed_or_matched(conv, event, ctx)
-    prefix = "a:interpreter_language:"
-    if value is not None and value.startswith(prefix) and value.removeprefix(prefix) in ctx.locales:
-        chosen = conv.answered(interpreter=value.removeprefix(prefix)).moved("intake.interpreter")
-        return advance(chosen, ctx)
-    if isinstance(event, Typed):
-        matches = list(ctx.wording.languages(event.text))
-        if len(matches) == 1:
-            return advance(conv.answered(interpreter=matches[0]).moved("intake.interpreter"), ctx)
-    return stay(conv, ctx, t("Please choose a language from the list."))
 
 
 def advance(conv: Conversation, ctx: Context, *before: Reply) -> Outcome:
@@ -537,7 +500,6 @@ HANDLERS: dict[str, Handler] = {
     MENU: on_menu,
     SUMMARY: on_summary,
     DELETE: on_delete,
-    INTERPRETER_LANGUAGE: on_interpreter_language,
 }
 
 
