@@ -19,8 +19,8 @@ with (ROOT / "locales" / "messages.pot").open("rb") as handle:
 CODE_MESSAGES = [m for m in TEMPLATE if any(not path.endswith(".j2") for path, _ in m.locations)]
 
 
-def test_all_sixteen_languages_are_shipped() -> None:
-    """Check that the sixteen interface languages of the office are offered, in its order."""
+def test_all_seventeen_languages_are_shipped() -> None:
+    """Check that the seventeen interface languages of the office are offered, in its order."""
     assert CATALOGS.codes == (
         "de",
         "tr",
