@@ -9,6 +9,8 @@ UV     := $(TOOLS)/bin/uv
 # uv uses the machine's Python and never downloads one; --locked refuses a lock out of step.
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Compiled once at install: starts stay fast where PYTHONDONTWRITEBYTECODE is set.
+export UV_COMPILE_BYTECODE := 1
 SYNC   := $(UV) sync --locked --quiet --python $(PYTHON)
 
 .PHONY: run test chat install install-dev lock upgrade test-latest lint diagram i18n-check clean
