@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import NamedTuple
 
-from bot.assistant import PROCESSED_UPDATES_KEPT
 from bot.config import Office, Settings, Smtp
+from bot.service.retention import PROCESSED_UPDATES_KEPT
 
 TO_FILL = "(vom Büro auszufüllen)"
 
@@ -200,7 +200,7 @@ COLUMNS: dict[str, Table] = {
         AFTER_SILENCE,
         (
             "storage.conversations:ConversationStore.purge_silent",
-            "bot.assistant:Assistant.housekeeping",
+            "bot.service.retention:run",
             "bot.cli:cmd_purge",
             "flows.journey:on_delete",
             "flows.journey:on_privacy",
@@ -308,7 +308,7 @@ COLUMNS: dict[str, Table] = {
         ),
         (
             "storage.conversations:ConversationStore.prune_processed",
-            "bot.assistant:Assistant.housekeeping",
+            "bot.service.retention:run",
         ),
         {
             "update_id": Column(
@@ -922,7 +922,7 @@ COLUMNS: dict[str, Table] = {
         (
             "storage.outbox:Outbox.prune_sent",
             "storage.outbox:Outbox.forget_recent",
-            "bot.assistant:Assistant.housekeeping",
+            "bot.service.retention:run",
         ),
         {
             "chat_key": Column(
