@@ -30,7 +30,8 @@ RETENTION_DAYS = _default_retention_days()
 PROCESSED_UPDATES_DAYS = PROCESSED_UPDATES_KEPT.days
 GENERATED = (
     "<!-- Generated from bot/privacy_record.py: do not edit by hand. After changing a table or "
-    "that file, run `comehome privacy page > PRIVACY.md`. -->"
+    "that file, run `source .venv/bin/activate` once, then `comehome privacy page > PRIVACY.md`. "
+    "The `comehome` commands below work the same way. -->"
 )
 
 
