@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import support_cli
 from bot.assistant import Assistant
+from bot.cli import support as support_cli
 from bot.config import ROOT, ConfigError, Settings, load
 from bot.support_file import SupportFile
 from flows.support import Catalogue, Kind
