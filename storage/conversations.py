@@ -29,6 +29,7 @@ from flows.model import (
     AppointmentChanged,
     Audit,
     Conversation,
+    ConversationData,
     ConversationStarted,
     DeleteClientData,
     Effect,
@@ -226,7 +227,7 @@ class ConversationStore:
             "state": after.state,
             "locale": after.locale,
             "answers": after.answers,
-            "data": after.data,
+            "data": after.data.to_json(),
             "updated_at": now,
         }
         if before is None:
@@ -465,7 +466,7 @@ def _to_conversation(row: Any) -> Conversation:
         row["state"],
         row["locale"],
         dict(row["answers"]),
-        dict(row["data"]),
+        ConversationData.from_json(row["data"]),
         row["version"],
         row["office_id"],
     )
