@@ -267,12 +267,12 @@ def test_leases_of_a_process_that_is_gone_can_be_released_back_offs_stay(
 
 
 def test_a_conversation_stored_before_its_data_was_typed_still_loads(
-    store: ConversationStore, database: Database
+    database: Database, steps: Steps
 ) -> None:
     """Check that a conversation saved as a loose JSON object (as every version before the typed
     data wrote it) loads with its place kept, and that keys this version does not know, or values
     of the wrong kind, are dropped rather than stopping the client."""
-    store.handle(incoming(1), counter, NOW)
+    steps.client(incoming(1), counter, NOW)
     stored_before = {
         "accepted": True,
         "intake_done": True,
@@ -295,7 +295,7 @@ def test_a_conversation_stored_before_its_data_was_typed_still_loads(
         seen.append(conv)
         return Outcome(conv, (), locale=conv.locale)
 
-    store.handle(incoming(2), keep, NOW)
+    steps.client(incoming(2), keep, NOW)
     data = seen[0].data
     assert data.accepted and data.intake_done and data.moving and not data.editing
     assert data.picked == ("family", "health") and data.page == 0 and data.resume == "menu"
