@@ -90,3 +90,16 @@ def test_a_button_over_its_budget_fails_the_check(tmp_path: Path) -> None:
     assert errors == [
         "de: error: msgid 'Earlier times': button of 31 characters, over its budget of 20"
     ]
+
+
+def test_the_english_buttons_keep_their_own_budget() -> None:
+    """Check that no English button is longer than the budget its translators are held to."""
+    from bot.translator_notes import budget
+
+    with (LOCALES / "messages.pot").open("rb") as handle:
+        over = [
+            m.id
+            for m in read_po(handle)
+            if m.id and (limit := budget(m.auto_comments)) is not None and len(m.id) > limit
+        ]
+    assert over == []
