@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import NamedTuple
 
-from bot.assistant import PROCESSED_UPDATES_KEPT
 from bot.config import Office, Settings, Smtp
+from bot.service.retention import PROCESSED_UPDATES_KEPT
 
 TO_FILL = "(vom Büro auszufüllen)"
 
@@ -30,7 +30,8 @@ RETENTION_DAYS = _default_retention_days()
 PROCESSED_UPDATES_DAYS = PROCESSED_UPDATES_KEPT.days
 GENERATED = (
     "<!-- Generated from bot/privacy_record.py: do not edit by hand. After changing a table or "
-    "that file, run `comehome privacy page > PRIVACY.md`. -->"
+    "that file, run `source .venv/bin/activate` once, then `comehome privacy page > PRIVACY.md`. "
+    "The `comehome` commands below work the same way. -->"
 )
 
 
@@ -199,7 +200,7 @@ COLUMNS: dict[str, Table] = {
         AFTER_SILENCE,
         (
             "storage.conversations:ConversationStore.purge_silent",
-            "bot.assistant:Assistant.housekeeping",
+            "bot.service.retention:run",
             "bot.cli:cmd_purge",
             "flows.journey:on_delete",
             "flows.journey:on_privacy",
@@ -307,7 +308,7 @@ COLUMNS: dict[str, Table] = {
         ),
         (
             "storage.conversations:ConversationStore.prune_processed",
-            "bot.assistant:Assistant.housekeeping",
+            "bot.service.retention:run",
         ),
         {
             "update_id": Column(
@@ -921,7 +922,7 @@ COLUMNS: dict[str, Table] = {
         (
             "storage.outbox:Outbox.prune_sent",
             "storage.outbox:Outbox.forget_recent",
-            "bot.assistant:Assistant.housekeeping",
+            "bot.service.retention:run",
         ),
         {
             "chat_key": Column(
