@@ -29,6 +29,7 @@ from flows.model import (
     When,
 )
 from flows.ports import AppointmentView, Bookings, Context, HasAppointment, SlotGone
+from flows.states import MENU, MENU_BUTTON
 from flows.text import pt, t
 
 INTERPRETER, SLOTS, CONFIRM, APPOINTMENT, CANCEL = (
@@ -40,23 +41,22 @@ INTERPRETER, SLOTS, CONFIRM, APPOINTMENT, CANCEL = (
 )
 STATES = (INTERPRETER, SLOTS, CONFIRM, APPOINTMENT, CANCEL)
 PAGE = 6
-MENU_BUTTON = Button("menu", pt("button", "Menu"))
 NO_INTERPRETER = "none"
 
 EDGES: tuple[tuple[str, str, str], ...] = (
-    ("menu", INTERPRETER, "book an appointment"),
+    (MENU, INTERPRETER, "book an appointment"),
     ("intake.summary", INTERPRETER, "book an appointment now"),
-    ("menu", APPOINTMENT, "my appointment"),
+    (MENU, APPOINTMENT, "my appointment"),
     (INTERPRETER, SLOTS, "interpreter chosen, or none"),
     (SLOTS, INTERPRETER, "change interpreter"),
     (SLOTS, SLOTS, "later or earlier times"),
     (SLOTS, CONFIRM, "time chosen"),
-    (SLOTS, "menu", "waiting list"),
-    (CONFIRM, "menu", "confirmed: booked or moved"),
+    (SLOTS, MENU, "waiting list"),
+    (CONFIRM, MENU, "confirmed: booked or moved"),
     (CONFIRM, SLOTS, "just taken, or another time"),
     (APPOINTMENT, SLOTS, "move"),
     (APPOINTMENT, CANCEL, "cancel"),
-    (CANCEL, "menu", "cancelled"),
+    (CANCEL, MENU, "cancelled"),
     (CANCEL, APPOINTMENT, "keep it"),
 )
 
@@ -156,7 +156,7 @@ def interpreter_prompt(conv: Conversation, ctx: Context) -> Reply:
 def slots_prompt(conv: Conversation, ctx: Context) -> Reply:
     bookings = _bookings(ctx)
     language = language_of(conv, ctx)
-    page = int(conv.data.get("page", 0))
+    page = conv.data.page or 0
     offers = list(bookings.free_slots(language, page * PAGE, PAGE + 1))
     if not offers and page == 0:
         rows: list[tuple[Button, ...]] = [(Button("b:wait", t("Put me on the waiting list")),)]
@@ -183,7 +183,7 @@ def slots_prompt(conv: Conversation, ctx: Context) -> Reply:
     if paging:
         rows.append(tuple(paging))
     rows.append((Button("b:wait", t("None of these fit: waiting list")),))
-    if not conv.data.get("moving"):
+    if not conv.data.moving:
         rows.append((Button("b:interpreter", pt("edit", "Change interpreter")),))
     rows.append((MENU_BUTTON,))
     note = (
@@ -200,7 +200,7 @@ def slots_prompt(conv: Conversation, ctx: Context) -> Reply:
 
 def confirm_prompt(conv: Conversation, ctx: Context) -> Reply:
     language = language_of(conv, ctx)
-    start = datetime.fromisoformat(str(conv.data["slot_start"]))
+    start = datetime.fromisoformat(str(conv.data.slot_start))
     return Reply(
         Template(
             "booking_confirm",
@@ -208,7 +208,7 @@ def confirm_prompt(conv: Conversation, ctx: Context) -> Reply:
                 "when": When(start),
                 "language": Language(language),
                 "interpreter": interpreter_text(
-                    str(conv.data.get("slot_interpreter", "none")), language, before=True
+                    conv.data.slot_interpreter or NO_INTERPRETER, language, before=True
                 ),
             },
         ),
@@ -289,7 +289,7 @@ def _on_interpreter(conv: Conversation, value: str, ctx: Context) -> Outcome | N
 
 
 def _on_slots(conv: Conversation, value: str, ctx: Context, bookings: Bookings) -> Outcome | None:
-    page = int(conv.data.get("page", 0))
+    page = conv.data.page or 0
     if value == "b:interpreter":
         return _show(conv.moved(INTERPRETER, page=None), ctx)
     if value in ("b:later", "b:earlier"):
@@ -304,7 +304,7 @@ def _on_slots(conv: Conversation, value: str, ctx: Context, bookings: Bookings) 
                 place=place,
             )
         )
-        return _show(conv.moved("menu", page=None, moving=None), ctx, told)
+        return _show(conv.moved(MENU, page=None, moving=None), ctx, told)
     if value == "b:german":
         german = conv.answered(interpreter=NO_INTERPRETER)
         return _show(german.moved(SLOTS, page=0), ctx)
@@ -331,7 +331,7 @@ def _on_confirm(conv: Conversation, value: str, ctx: Context, bookings: Bookings
         return _show(conv.moved(SLOTS, page=0, slot=None), ctx)
     if value != "b:ok":
         return None
-    key, moving = str(conv.data["slot"]), bool(conv.data.get("moving"))
+    key, moving = str(conv.data.slot), conv.data.moving
     try:
         view = bookings.reschedule(key) if moving else bookings.book(key, language_of(conv, ctx))
     except SlotGone:
@@ -340,7 +340,7 @@ def _on_confirm(conv: Conversation, value: str, ctx: Context, bookings: Bookings
         hint = Reply(t("You already have an appointment. You can move or cancel it here."))
         return _show(conv.moved(APPOINTMENT, slot=None, moving=None, page=None), ctx, hint)
     done = conv.moved(
-        "menu", slot=None, slot_start=None, slot_interpreter=None, moving=None, page=None
+        MENU, slot=None, slot_start=None, slot_interpreter=None, moving=None, page=None
     )
     kind = "rescheduled" if moving else "booked"
     booked = Reply(Template("booking_done", appointment_params(view)), calendar=calendar(view))
@@ -370,7 +370,7 @@ def _on_cancel(conv: Conversation, value: str, ctx: Context, bookings: Bookings)
     if value != "b:cancel:yes":
         return None
     view = bookings.cancel()
-    menu = conv.moved("menu")
+    menu = conv.moved(MENU)
     if view is None:
         return _show(menu, ctx, Reply(t("There is no appointment to cancel.")))
     cancelled = Reply(

@@ -187,7 +187,7 @@ def test_the_summary_offers_booking_right_away() -> None:
     assert values(client.last)[0] == "sum:book"  # type: ignore[arg-type]
     outcome = client.send(Pressed("sum:book"))
     assert outcome.effects == (IntakeCompleted(),)
-    assert client.state == "book.interpreter" and client.conv.data["intake_done"]  # type: ignore[union-attr]
+    assert client.state == "book.interpreter" and client.conv.data.intake_done  # type: ignore[union-attr]
     assert "Thank you" in msgids(outcome)[0]
 
 
