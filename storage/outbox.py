@@ -67,8 +67,10 @@ def put(
     delete: Sequence[int] = (),
     final: bool = False,
     office: str = "",
+    about: str = "",
 ) -> Delivery:
-    """Queue replies in the step's transaction; `chat_ref` when the sealed id is at hand already."""
+    """Queue replies in the step's transaction; `chat_ref` when the sealed id is at hand already;
+    `about`: the pseudonym of the client whose answers or news they carry (see `forget_queued`)."""
     sealed = chat_ref if chat_ref is not None else keyring.seal(chat_id)
     payload = {
         "replies": [encode_reply(reply) for reply in replies],
@@ -77,6 +79,8 @@ def put(
         "final": final,
         "office": office,
     }
+    if about:
+        payload["about"] = about
     row = {
         "chat_ref": sealed,
         "locale": locale,
@@ -99,6 +103,14 @@ def put(
         office,
         due,
     )
+
+
+def forget_queued(tx: Connection, client: str) -> int:
+    """Delete every reply still queued about a client (staff summaries with their answers and
+    note, to chats and mailbox, and news for their own chat): /delete leaves nothing on its way.
+    What a door has already handed to Telegram or the mail server cannot be recalled."""
+    about = outbox.c.payload["about"].as_string() == client
+    return int(tx.execute(delete(outbox).where(about)).rowcount)
 
 
 class Outbox:
