@@ -88,16 +88,18 @@ NOTE: tuple[Statement, ...] = (
 
 ON_DELETE_QUEUED: tuple[Statement, ...] = (
     (
-        "In derselben Transaktion werden alle noch nicht gesendeten Nachrichten über die Person "
-        "aus `outbox` gelöscht: Zusammenfassungen mit Antworten und Notiz an Staff-Chats und "
-        "Postfach (auch wenn der Mailserver gerade nicht erreichbar ist) und Nachrichten an "
-        "ihren eigenen Chat. Das Team bekommt dann nur noch „Daten gelöscht“. Was der Bot schon "
-        "an Telegram oder an den Mailserver übergeben hat, lässt sich nicht zurückholen.",
-        "In the same transaction every message about the client not yet sent is deleted from "
-        "`outbox`: summaries with the answers and the note for staff chats and the mailbox "
-        "(also while the mail server cannot be reached) and messages for their own chat. Staff "
-        "then only get “Daten gelöscht” (data deleted). What the bot has already handed to "
-        "Telegram or to the mail server cannot be recalled.",
+        "In derselben Transaktion werden die noch nicht gesendeten Zusammenfassungen über die "
+        "Person (mit Antworten und Notiz, an Staff-Chats und Postfach) aus `outbox` gelöscht, "
+        "auch wenn der Mailserver gerade nicht erreichbar ist: das Team bekommt dann nur noch "
+        "„Daten gelöscht“. Was noch an ihren eigenen Chat unterwegs war, löscht der Bot dort "
+        "nach der letzten Nachricht. Was der Bot schon an Telegram oder an den Mailserver "
+        "übergeben hat, lässt sich nicht zurückholen.",
+        "In the same transaction the summaries about the client not yet sent (with the answers "
+        "and the note, to staff chats and the mailbox) are deleted from `outbox`, also while the "
+        "mail server cannot be reached: staff then only get “Daten gelöscht” (data deleted). "
+        "What was still on its way to their own chat the bot deletes there after the last "
+        "message. What the bot has already handed to Telegram or to the mail server cannot be "
+        "recalled.",
     ),
 )
 

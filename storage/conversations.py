@@ -154,7 +154,6 @@ class ConversationStore:
                 replies=replies,
                 due=now,
                 office=self.known(row.office_id),
-                about=client,
             )
 
     def claim_agenda(self, tx: Connection, day: date, office: str) -> bool:

@@ -106,9 +106,10 @@ def put(
 
 
 def forget_queued(tx: Connection, client: str) -> int:
-    """Delete every reply still queued about a client (staff summaries with their answers and
-    note, to chats and mailbox, and news for their own chat): /delete leaves nothing on its way.
-    What a door has already handed to Telegram or the mail server cannot be recalled."""
+    """Delete every staff summary still queued about a client (with their answers and note, to
+    the staff chats and the mailbox). Replies to their own chat are left to the door: it deletes
+    them in the chat after the last message (`with_late_messages`). What a door has already
+    handed to Telegram or the mail server cannot be recalled."""
     about = outbox.c.payload["about"].as_string() == client
     return int(tx.execute(delete(outbox).where(about)).rowcount)
 

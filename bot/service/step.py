@@ -216,7 +216,6 @@ class Steps:
                 delete=forget,
                 final=leaving,
                 office=office,
-                about="" if leaving else key,
             )
             return delivery, leaving
 
