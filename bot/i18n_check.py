@@ -2,7 +2,8 @@
 
 Errors (exit 1): placeholders that differ from the source, unbalanced or unknown Telegram-HTML
 tags, a leading/trailing newline that differs, plural forms missing or a wrong `Plural-Forms`
-header, texts over Telegram's limits, a glossary term not used (locales/glossary.csv), and
+header, texts over Telegram's limits or a button over the budget in its translator note, a
+glossary term not used (locales/glossary.csv), and
 whatever `msgfmt --check` (GNU gettext) finds.
 Missing and fuzzy messages are reported, not errors: the source text is shown until translated.
 """
@@ -26,6 +27,7 @@ from babel.messages.pofile import read_po
 
 from bot.glossary import Glossary
 from bot.i18n import placeholders, placeholders_match
+from bot.translator_notes import over_budget
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "tg-spoiler", "blockquote"}
 MESSAGE_LIMIT = 4096  # sendMessage
@@ -162,6 +164,7 @@ def check_catalog(
             continue
         report.translated += 1
         report.errors.extend(check_message(translated, catalog))
+        report.errors.extend(over_budget(message, translated))
         if glossary is not None:
             report.errors.extend(glossary.violations(code, translated))
     report.errors.extend(pofilter(po))

@@ -126,7 +126,7 @@ QUESTIONS: tuple[Question, ...] = (
         t("What is your situation in Germany at the moment?"),
         (
             Option("tolerated", pt("situation", "Suspension of deportation (Duldung)")),
-            Option("asylum", pt("situation", "Asylum procedure ongoing (Aufenthaltsgestattung)")),
+            Option("asylum", pt("situation", "Asylum procedure open (Aufenthaltsgestattung)")),
             Option("obliged", pt("situation", "Asylum rejected or obliged to leave")),
             Option("recognised", pt("situation", "Recognised or with a residence permit")),
             Option("other", pt("situation", "Something else")),

@@ -64,7 +64,22 @@ def extract_domain(domain: str, output: Path | None = None) -> Path:
         str(target),
         ".",
     )
+    if domain == "messages":
+        add_translator_notes(target)
     return target
+
+
+def add_translator_notes(pot: Path) -> None:
+    """Give every client message its note: screen, role, and a length budget for buttons."""
+    from babel.messages.pofile import read_po, write_po
+
+    from bot.translator_notes import annotate
+
+    with pot.open("rb") as handle:
+        template = read_po(handle)
+    annotate(template, ROOT)
+    with pot.open("wb") as handle:
+        write_po(handle, template, width=0)
 
 
 def extract(args: argparse.Namespace) -> int:
