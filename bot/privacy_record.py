@@ -350,7 +350,7 @@ COLUMNS: dict[str, Table] = {
             "number stays, in `sent_messages`); if sending fails it is retried for about a day "
             "at most, and given up at once when the client blocked the bot",
         ),
-        ("storage.outbox:Outbox.sent", "storage.outbox:Outbox.failed"),
+        ("storage.outbox:Outbox.mark", "storage.outbox:Outbox.failed"),
         {
             "id": row_id(),
             "chat_ref": Column(
@@ -413,6 +413,18 @@ COLUMNS: dict[str, Table] = {
                 Words(
                     "Weg: „telegram“, „terminal“ oder „email“",
                     "way: “telegram”, “terminal” or “email”",
+                ),
+                Personal.NO,
+                Words("technisch", "technical"),
+                (Reader.DATABASE,),
+                legal_basis="—",
+            ),
+            "sent_parts": Column(
+                Words(
+                    "wie viele der Nachrichten schon angekommen sind (nach einem Absturz wird "
+                    "nur der Rest gesendet)",
+                    "how many of the messages have arrived already (after a crash only the rest "
+                    "is sent)",
                 ),
                 Personal.NO,
                 Words("technisch", "technical"),
