@@ -94,9 +94,9 @@ def cmd_purge(args: argparse.Namespace) -> int:
     """Apply the retention schedule now (the bot does it hourly): delete what is past it."""
     from datetime import timedelta
 
-    from bot.assistant import utc_now
     from storage.conversations import ConversationStore
     from storage.db import Database
+    from storage.times import utc_now
 
     settings = config.load()
     db = Database(settings.database_url)
