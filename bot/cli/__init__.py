@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -162,7 +163,17 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+PRIVATE = 0o077  # whatever the service writes is for its own user only
+
+
+def keep_files_private() -> None:
+    """The database, its -wal and -shm, local secrets, exports: readable by the service's user
+    only, whatever umask the shell or the service manager started it with."""
+    os.umask(PRIVATE)
+
+
 def main(argv: list[str] | None = None) -> int:
+    keep_files_private()
     args = parser().parse_args(argv)
     if not getattr(args, "func", None):
         args.func = cmd_run
