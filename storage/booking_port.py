@@ -8,6 +8,7 @@ from datetime import datetime
 from flows.ports import AppointmentView, HasAppointment, SlotGone, SlotOffer
 from storage.booking import AlreadyBooked, AppointmentBook, BookingError, SlotTaken
 from storage.records import Appointment
+from storage.roster_view import read_roster
 from storage.waiting_list import WaitingList
 
 
@@ -39,7 +40,8 @@ class ClientBookings:
 
     def own_languages(self) -> tuple[str, ...]:
         if self._own is None:  # asked by several prompts of one step: read once
-            self._own = tuple(sorted(self.repo.roster().languages_without_interpreter))
+            roster = read_roster(self.repo.tx, self.repo.office_id)
+            self._own = tuple(sorted(roster.languages_without_interpreter))
         return self._own
 
     def book(self, slot_key: str, language: str) -> AppointmentView:
