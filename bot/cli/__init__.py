@@ -4,6 +4,7 @@ of the modules beside this one (keys, i18n, support, slots/interpreters/agenda, 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -149,7 +150,17 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+PRIVATE = 0o077  # whatever the service writes is for its own user only
+
+
+def keep_files_private() -> None:
+    """The database, its -wal and -shm, local secrets, exports: readable by the service's user
+    only, whatever umask the shell or the service manager started it with."""
+    os.umask(PRIVATE)
+
+
 def main(argv: list[str] | None = None) -> int:
+    keep_files_private()
     args = parser().parse_args(argv)
     if not getattr(args, "func", None):
         args.func = cmd_run
