@@ -657,7 +657,7 @@ COLUMNS: dict[str, Table] = {
         APPOINTMENT_KEPT,
         (
             "storage.conversations:ConversationStore.purge_appointments",
-            "storage.appointments:AppointmentBook.delete_for_client",
+            "storage.booking:AppointmentBook.delete_for_client",
         ),
         {
             "id": row_id(),
@@ -771,9 +771,9 @@ COLUMNS: dict[str, Table] = {
         ),
         (
             "storage.conversations:ConversationStore.purge_appointments",
-            "storage.appointments:AppointmentBook.cancel",
-            "storage.appointments:AppointmentBook.set_status",
-            "storage.appointments:AppointmentBook.delete_for_client",
+            "storage.booking:AppointmentBook.cancel",
+            "storage.booking:AppointmentBook.set_status",
+            "storage.booking:AppointmentBook.delete_for_client",
         ),
         {
             "id": row_id(),
@@ -825,8 +825,8 @@ COLUMNS: dict[str, Table] = {
         ),
         (
             "storage.conversations:ConversationStore.purge_silent",
-            "storage.appointments:AppointmentBook.book",
-            "storage.appointments:AppointmentBook.delete_for_client",
+            "storage.booking:AppointmentBook.book",
+            "storage.booking:AppointmentBook.delete_for_client",
         ),
         {
             "id": row_id(),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -31,7 +31,7 @@ from flows.model import (
 )
 from flows.ports import Figures
 from storage import counts
-from storage.appointments import AppointmentBook
+from storage.booking import AppointmentBook
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.keys import adopt_previous
@@ -291,11 +291,6 @@ def audit(tx: Connection, now: datetime, office: str, staff: str, action: str, c
         _AUDIT,
         {"at": now, "office_id": office, "staff_key": staff, "action": action, "case_code": case},
     )
-
-
-def aware(moment: datetime) -> datetime:
-    """A naive UTC time from the clock as an aware one (what the appointment book takes)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def lock_client(tx: Connection, key: str) -> None:

@@ -43,11 +43,12 @@ from flows.ports import Bookings, Context, Desk
 from flows.schedule import BERLIN
 from storage import conversations as conversations_repo
 from storage import counts
-from storage.appointments import AppointmentBook
+from storage.booking import AppointmentBook
 from storage.booking_port import ClientBookings
 from storage.conversations import ConversationStore, Incoming, lock_client
 from storage.desk import StoredDesk
 from storage.outbox import LEASE, Delivery, put
+from storage.times import aware
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant
@@ -186,7 +187,7 @@ class Steps:
                 tx, self.keyring, key, incoming.channel, incoming.user_id
             )
             office = store.known(before.office if before else None)
-            outcome = stepper(before, ClientBookings(AppointmentBook(tx, office), key, _aware(now)))
+            outcome = stepper(before, ClientBookings(AppointmentBook(tx, office), key, aware(now)))
             if outcome.conversation is not None:  # the client may have chosen another office
                 office = store.known(outcome.conversation.office or office)
                 conversations_repo.save(
@@ -227,7 +228,7 @@ class Steps:
         with self.db.transaction() as tx:
             if not conversations_repo.claim_update(tx, incoming.update_id, now):
                 return None
-            replies, effects = stepper(StoredDesk(tx, office, _aware(now)))
+            replies, effects = stepper(StoredDesk(tx, office, aware(now)))
             staff_key = self.keyring.client_key("staff", incoming.user_id)
             for effect in effects:
                 self._apply(tx, effect, now, office, staff=staff_key)
@@ -274,7 +275,3 @@ class Steps:
             self.store.to_client(tx, effect.client, (effect.reply,), now)
         elif isinstance(effect, Audit):
             conversations_repo.audit(tx, now, office, staff, effect.action, effect.case_code)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
