@@ -14,7 +14,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from bot.config import Office, Settings, Smtp
-from bot.privacy_promises import NOTE
+from bot.privacy_promises import ERASURE, NOTE, ON_DELETE_QUEUED
 from bot.service.retention import PROCESSED_UPDATES_KEPT
 
 TO_FILL = "(vom Büro auszufüllen)"
@@ -1301,6 +1301,11 @@ def markdown(retention_days: int = RETENTION_DAYS) -> str:
         "## Was /delete bewirkt · What /delete does",
         "",
         *_bullets(ON_DELETE),
+        *_bullets(Words(*statement) for statement in ON_DELETE_QUEUED),
+        "",
+        "## Gelöscht heißt: aus den Dateien · Deleted means: gone from the files",
+        "",
+        *_bullets(Words(*statement) for statement in ERASURE),
         "",
         "## Außerhalb der Datenbank · Outside the database",
         "",

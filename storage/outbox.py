@@ -71,8 +71,10 @@ def put(
     delete: Sequence[int] = (),
     final: bool = False,
     office: str = "",
+    about: str = "",
 ) -> Delivery:
-    """Queue replies in the step's transaction; `chat_ref` when the sealed id is at hand already."""
+    """Queue replies in the step's transaction; `chat_ref` when the sealed id is at hand already;
+    `about`: the pseudonym of the client whose answers or news they carry (see `forget_queued`)."""
     sealed = chat_ref if chat_ref is not None else keyring.seal(chat_id)
     payload = {
         "replies": [encode_reply(reply) for reply in replies],
@@ -81,6 +83,8 @@ def put(
         "final": final,
         "office": office,
     }
+    if about:
+        payload["about"] = about
     row = {
         "chat_ref": sealed,
         "locale": locale,
@@ -103,6 +107,15 @@ def put(
         office,
         due,
     )
+
+
+def forget_queued(tx: Connection, client: str) -> int:
+    """Delete every staff summary still queued about a client (with their answers and note, to
+    the staff chats and the mailbox). Replies to their own chat are left to the door: it deletes
+    them in the chat after the last message (`with_late_messages`). What a door has already
+    handed to Telegram or the mail server cannot be recalled."""
+    about = outbox.c.payload["about"].as_string() == client
+    return int(tx.execute(delete(outbox).where(about)).rowcount)
 
 
 class Outbox:

@@ -1,8 +1,15 @@
-"""Storage's clock convention: the database holds naive UTC; what storage returns is aware UTC."""
+"""The one clock and its convention: the database holds naive UTC (what `utc_now` returns, and what
+the bot's steps and jobs are given); storage returns aware UTC (`aware`), so that
+`.astimezone(BERLIN)` cannot go wrong. Europe/Berlin itself is `flows.clock.BERLIN`."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+
+
+def utc_now() -> datetime:
+    """Now, as naive UTC (as stored). The assistant's clock, replaced by a fake one in tests."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def aware(moment: datetime) -> datetime:

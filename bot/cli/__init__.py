@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -94,9 +95,9 @@ def cmd_purge(args: argparse.Namespace) -> int:
     """Apply the retention schedule now (the bot does it hourly): delete what is past it."""
     from datetime import timedelta
 
-    from bot.assistant import utc_now
     from storage.conversations import ConversationStore
     from storage.db import Database
+    from storage.times import utc_now
 
     settings = config.load()
     db = Database(settings.database_url)
@@ -110,6 +111,15 @@ def cmd_purge(args: argparse.Namespace) -> int:
         f"{verb} {conversations} conversations silent for {settings.retention_days} days and "
         f"{appointments} appointments held or cancelled before then"
     )
+    if not db.erasure.wait(120):  # a reader (a backup?) keeps the old copies in the -wal file
+        print(
+            "a reader kept the database busy for two minutes: old copies of the deleted rows are "
+            "still in the -wal file; run `comehome purge` again once it has finished",
+            file=sys.stderr,
+        )
+        db.dispose()
+        return 1
+    db.dispose()
     return 0
 
 
@@ -153,7 +163,17 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+PRIVATE = 0o077  # whatever the service writes is for its own user only
+
+
+def keep_files_private() -> None:
+    """The database, its -wal and -shm, local secrets, exports: readable by the service's user
+    only, whatever umask the shell or the service manager started it with."""
+    os.umask(PRIVATE)
+
+
 def main(argv: list[str] | None = None) -> int:
+    keep_files_private()
     args = parser().parse_args(argv)
     if not getattr(args, "func", None):
         args.func = cmd_run

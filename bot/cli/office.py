@@ -12,12 +12,13 @@ import sys
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from itertools import groupby
 from typing import TYPE_CHECKING
 
 from bot import config
 from flows.clock import BERLIN
+from storage.times import aware, utc_now
 
 if TYPE_CHECKING:  # imported where used, so that `comehome --help` loads no database library
     from flows.schedule import OpeningRules, WeeklyHours
@@ -34,10 +35,6 @@ LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(_[A-Za-z]{2,4})?")
 
 class UsageError(Exception):
     """What the office typed cannot be used; the message says what to type instead."""
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @contextmanager
@@ -295,7 +292,7 @@ def slots_reopen(args: argparse.Namespace) -> int:
 
 def slots_list(args: argparse.Namespace) -> int:
     """Show the rules, hours, closures and every slot of the next days with its booking."""
-    now = utcnow()
+    now = aware(utc_now())
     with opened(args) as (roster, _, _):
         rules = roster.rules()
         counsellors = roster.counsellors()
@@ -379,7 +376,7 @@ def interpreters_list(args: argparse.Namespace) -> int:
 
 def agenda(args: argparse.Namespace) -> int:
     """Show one day's appointments (default today), with case code, language and interpreter."""
-    shown = args.day or berlin(utcnow()).date()
+    shown = args.day or berlin(aware(utc_now())).date()
     with opened(args) as (_, agenda_of, _):
         listed = agenda_of(shown)
     print(f"Agenda {shown:%a %d.%m.%Y} (Europe/Berlin)")

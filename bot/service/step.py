@@ -199,9 +199,9 @@ class Steps:
                     office,
                     lambda: (incoming.channel, self.keyring.seal(incoming.chat_id)),
                 )
-            for effect in outcome.effects:
-                self._apply(tx, effect, now, office, client=key)
             leaving = any(isinstance(effect, DeleteClientData) for effect in outcome.effects)
+            for effect in outcome.effects:  # what a leaving client's step queues is not about them
+                self._apply(tx, effect, now, office, client=key, about="" if leaving else key)
             forget = store.outbox.forget_recent(tx, incoming.chat_id, now) if leaving else []
             if not outcome.replies:
                 return None, leaving
@@ -254,8 +254,10 @@ class Steps:
         office: str,
         client: str = "",
         staff: str = "",
+        about: str = "",
     ) -> None:
-        """One effect of a step, for the office whose client or staff member it was."""
+        """One effect of a step, for the office whose client or staff member it was; `about`:
+        the client whose answers a staff summary carries."""
         if isinstance(effect, DeleteClientData):
             conversations_repo.forget_client(tx, client, office, now)
         elif isinstance(effect, ConversationStarted):
@@ -270,7 +272,7 @@ class Steps:
                 if booked.interpreter_status != "none":
                     counts.count(tx, office, f"interpreter:{booked.interpreter_status}", now)
         elif isinstance(effect, NotifyStaff):
-            self.store.to_staff(tx, effect.reply, now, office)
+            self.store.to_staff(tx, effect.reply, now, office, about)
         elif isinstance(effect, TellClient):
             self.store.to_client(tx, effect.client, (effect.reply,), now)
         elif isinstance(effect, Audit):

@@ -23,7 +23,7 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("COMEHOME_DATA_DIR", str(tmp_path))
     for name in ("COMEHOME_ENV", "COMEHOME_OFFICE_FILE", "COMEHOME_PEPPER", "COMEHOME_CHAT_KEYS"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(office_cli, "utcnow", lambda: NOW)
+    monkeypatch.setattr(office_cli, "utc_now", lambda: NOW)
     return url
 
 
