@@ -1,9 +1,11 @@
 """Webhook mode: Telegram posts updates to us; we answer 200 only after the step committed.
 The replies go out in the background, from the same per-chat queues as in long polling.
 
-A request without the right `X-Telegram-Bot-Api-Secret-Token` gets 403 and is not read. A body
-that is not an update gets 200 (so Telegram does not retry it forever) and a log line without
-content. A step that could not be committed gets 500, so Telegram delivers the update again.
+A request without the right `X-Telegram-Bot-Api-Secret-Token` gets 403 and is not processed. A
+body that is not an update (also JSON nested too deep to parse) gets 200, so Telegram does not
+retry it forever, and a log line without content. A step that could not be committed gets 500, so
+Telegram delivers the update again. Body size, timeouts, connections and log floods are limited
+by the server itself (`bot.http_edges`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from telegram import Update
 
 from bot.app import PTBApplication
 from bot.assistant import Assistant
+from bot.http_edges import limit_log_floods, serve
 from bot.telegram_door import TelegramDoor
 
 log = logging.getLogger(__name__)
@@ -39,8 +42,8 @@ class UpdateHandler(tornado.web.RequestHandler):
             return
         try:
             update = Update.de_json(json.loads(self.request.body), self.ptb.bot)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            update = None
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError, MemoryError):
+            update = None  # also JSON nested a thousand deep: acknowledged, never retried
         if update is None:
             log.warning("webhook body is not an update; ignored")
             return
@@ -99,8 +102,12 @@ async def run_webhook(assistant: Assistant) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with application:
-        server = web_app(application, door, settings.webhook_secret).listen(
-            settings.webhook_port, settings.webhook_listen, xheaders=True
+        limit_log_floods()
+        server = serve(
+            web_app(application, door, settings.webhook_secret),
+            settings.webhook_port,
+            settings.webhook_listen,
+            xheaders=True,
         )
         await application.bot.set_webhook(
             settings.webhook_url,
