@@ -1,4 +1,5 @@
-"""Booking in the pure flow, against an in-memory appointment book."""
+"""Booking in the pure flow, against an in-memory appointment book (which passes the same
+contract tests as the storage adapter: tests/storage/test_bookings_contract.py)."""
 
 from __future__ import annotations
 
@@ -92,8 +93,9 @@ class FakeBook:
         return cancelled
 
     def join_waiting_list(self, language: str) -> int:
-        self.waiting.append(language)
-        return len(self.waiting)
+        """One client: joining again keeps the place; another language replaces the entry."""
+        self.waiting = [language]
+        return 1
 
     def leave_waiting_list(self) -> None:
         self.waiting.clear()
