@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test chat install lint diagram i18n-check clean
+.PHONY: run test chat web install lint diagram i18n-check clean
 
 run: $(STAMP)  ## Start on Telegram when TELEGRAM_BOT_TOKEN is set, otherwise a terminal chat
 	$(BIN)/comehome run
@@ -14,6 +14,9 @@ test: $(STAMP)  ## Install and run every test (PostgreSQL too when TEST_DATABASE
 
 chat: $(STAMP)
 	$(BIN)/comehome chat
+
+web: $(STAMP)  ## The web door on http://127.0.0.1:8080/ (demo office on SQLite without a token)
+	$(BIN)/comehome web
 
 install: $(STAMP)
 

@@ -39,7 +39,7 @@ from flows.model import (
     TellClient,
 )
 from flows.ports import AppointmentView, Bookings, Desk, Figures
-from storage import counts
+from storage import counts, return_codes
 from storage.appointments import AppointmentBook
 from storage.booking_port import ClientBookings, view
 from storage.crypto import Keyring
@@ -256,6 +256,7 @@ class ConversationStore:
         if isinstance(effect, DeleteClientData):  # every office's appointments of the client
             AppointmentBook(tx, office).delete_for_client(client, now)
             tx.execute(delete(conversations).where(conversations.c.client_key == client))
+            return_codes.forget(tx, [client])
         elif isinstance(effect, ConversationStarted):
             counts.count(tx, office, "conversations_started", now)
         elif isinstance(effect, IntakeCompleted):
@@ -407,6 +408,7 @@ class ConversationStore:
             for key in silent:  # detaches past appointments, drops waiting-list entries
                 book.delete_for_client(key, before)
             tx.execute(delete(conversations).where(conversations.c.client_key.in_(silent)))
+            return_codes.forget(tx, list(silent))
             return len(silent)
 
     def purge_appointments(self, before: datetime, dry_run: bool = False) -> int:
