@@ -76,7 +76,8 @@ class Timers:
 
 async def start_ours(case: Case) -> System:
     """Built as `comehome run` builds it (migrations checked), with the offline Bot API."""
-    import bot.assistant
+    import bot.service.delivery
+    import bot.service.step
     from bot.app import build_application, process_batch
     from bot.assistant import Assistant
     from storage.crypto import Keyring
@@ -90,13 +91,13 @@ async def start_ours(case: Case) -> System:
     application, door = build_application(assistant, request=api)
     await application.initialize()
     timers = Timers()  # the two transactions of an update (worker threads), the flow, rendering
-    timers.wrap(assistant.store, "handle", "step")
+    timers.wrap(assistant.steps, "client", "step")
     timers.wrap(assistant.store.outbox, "sent", "sent")
-    timers.wrap(bot.assistant, "step", "flow")  # the pure step function, inside the transaction
-    timers.wrap(assistant, "render", "render")
+    timers.wrap(bot.service.step, "flow_step", "flow")  # the pure step function, inside the transaction
+    timers.wrap(bot.service.delivery, "render", "render")
 
     async def feed(batch: Sequence[Update]) -> None:
-        await process_batch(application, batch)  # as the polling loop does with one batch
+        await process_batch(door, batch)  # as the polling loop does with one batch
         await door.queues.drain()  # the replies, sent in the background
 
     async def stop() -> None:

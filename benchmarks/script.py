@@ -132,7 +132,7 @@ async def capture(keyring: Keyring) -> tuple[dict[str, list[list[Any]]], dict[st
         prompts: dict[str, list[list[Any]]] = {}
         async with application:
             for (name, _act), raw in zip(JOURNEY, journey_updates(-1), strict=True):
-                await process_batch(application, [Update.de_json(raw, application.bot)])
+                await process_batch(door, [Update.de_json(raw, application.bot)])
                 await door.queues.drain()
                 prompts[name] = [
                     [method, params.get("text"), params.get("reply_markup")]

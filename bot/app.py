@@ -19,12 +19,14 @@ from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import Conflict, NetworkError, TelegramError, TimedOut
-from telegram.ext import Application, ApplicationBuilder, TypeHandler
+from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from bot.assistant import Assistant, Send
+from bot.assistant import Assistant
 from bot.pacing import PacedRateLimiter
 from bot.sending import ChatQueues
+from bot.service import agenda, delivery, reminders, retention, waiting_list
+from bot.service.delivery import Send
 from bot.telegram_door import TelegramDoor
 from flows.engine import COMMAND_MENU
 
@@ -42,7 +44,8 @@ def build_application(
     updates_request: BaseRequest | None = None,
     rate_limited: bool | None = None,
 ) -> tuple[Application, TelegramDoor]:  # type: ignore[type-arg]
-    """The Application with one handler: every update goes through the door.
+    """The Application (its Bot, request and rate limiter; no handlers: updates go to the door's
+    `process`, see bot/telegram_door.py) and the door.
 
     Outgoing calls keep to Telegram's limits (bot/pacing.py: one message a second per private
     chat, 20 a minute per group, 28 in any second overall; it waits out `RetryAfter`). By default
@@ -64,24 +67,30 @@ def build_application(
     if rate_limited:
         builder = builder.rate_limiter(PacedRateLimiter())
     application = builder.build()
-    door = TelegramDoor(assistant, application.bot)
-    application.add_handler(TypeHandler(Update, door.on_update))
-    application.add_error_handler(door.on_error)
-    return application, door
+    return application, TelegramDoor(assistant, application.bot)
 
 
-async def process_batch(application: Application, updates: Sequence[Update]) -> None:  # type: ignore[type-arg]
-    """Different clients in parallel; each client's updates one after the other, in order."""
+async def process_batch(door: TelegramDoor, updates: Sequence[Update]) -> set[int]:
+    """Different clients in parallel; each client's updates one after the other, in order.
+    Returns the ids of the updates whose step could not be committed: a client's queue stops at
+    its first such update, so that its later ones wait for it (Telegram offers them again)."""
     by_client: dict[object, list[Update]] = defaultdict(list)
     for update in updates:
         sender = update.effective_user.id if update.effective_user else update.update_id
         by_client[sender].append(update)
+    failed: set[int] = set()
 
     async def in_order(queue: list[Update]) -> None:
         for update in queue:
-            await application.process_update(update)
+            try:
+                await door.process(update)
+            except Exception as error:  # nothing of it was stored: it is fetched again
+                log.error("step failed, update will be retried: %s", type(error).__name__)
+                failed.add(update.update_id)
+                return
 
     await asyncio.gather(*(in_order(queue) for queue in by_client.values()))
+    return failed
 
 
 async def poll(
@@ -115,8 +124,7 @@ async def poll(
             alone = True
         if not updates:
             continue
-        await process_batch(application, updates)
-        failed = door.take_failed()
+        failed = await process_batch(door, updates)
         offset = min(failed) if failed else max(u.update_id for u in updates) + 1
         if failed:
             await asyncio.sleep(pause)
@@ -156,10 +164,11 @@ def background(
     chat queues, mail directly), reminders, agenda, retention."""
     return [
         every(OUTBOX_EVERY, stop, queues.flush),
-        every(OUTBOX_EVERY, stop, lambda: assistant.flush(send, channels=("email",))),
-        every(REMINDERS_EVERY, stop, lambda: assistant.remind(send)),
-        every(REMINDERS_EVERY, stop, lambda: assistant.agenda(send)),
-        every(HOUSEKEEPING_EVERY, stop, assistant.housekeeping),
+        every(OUTBOX_EVERY, stop, lambda: delivery.flush(assistant, send, channels=("email",))),
+        every(REMINDERS_EVERY, stop, lambda: reminders.run(assistant, send)),
+        every(REMINDERS_EVERY, stop, lambda: waiting_list.run(assistant, send)),
+        every(REMINDERS_EVERY, stop, lambda: agenda.run(assistant, send)),
+        every(HOUSEKEEPING_EVERY, stop, lambda: retention.run(assistant)),
     ]
 
 

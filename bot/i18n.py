@@ -30,6 +30,16 @@ def placeholders(text: str) -> frozenset[str]:
     return frozenset(a or b for a, b in _PLACEHOLDER.findall(text))
 
 
+COUNT = "count"  # the number that chooses a plural form (Jinja's `{% trans count=… %}`)
+
+
+def placeholders_match(source: str, translated: str, plural: bool = False) -> bool:
+    """True when a translation has the source's placeholders. A plural form may leave out the
+    count itself, as languages do where the form already says the number (Arabic "يومين", two days)."""
+    found, wanted = placeholders(translated), placeholders(source)
+    return found == wanted or (plural and found == wanted - {COUNT})
+
+
 @dataclass(frozen=True)
 class LanguageInfo:
     code: str
@@ -48,8 +58,8 @@ class SafeTranslations(gettext.NullTranslations):
         self.inner = inner
         self._reported: set[str] = set()
 
-    def _checked(self, source: str, translated: str) -> str:
-        if translated == source or placeholders(translated) == placeholders(source):
+    def _checked(self, source: str, translated: str, plural: bool = False) -> str:
+        if translated == source or placeholders_match(source, translated, plural):
             return translated
         if source not in self._reported:
             self._reported.add(source)
@@ -62,7 +72,7 @@ class SafeTranslations(gettext.NullTranslations):
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         n = int(n)  # a template's count arrives formatted for display, with its value inside
         source = singular if n == 1 else plural
-        return self._checked(source, self.inner.ngettext(singular, plural, n))
+        return self._checked(source, self.inner.ngettext(singular, plural, n), plural=True)
 
     def pgettext(self, context: str, message: str) -> str:
         return self._checked(message, self.inner.pgettext(context, message))
@@ -70,7 +80,9 @@ class SafeTranslations(gettext.NullTranslations):
     def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
         n = int(n)
         source = singular if n == 1 else plural
-        return self._checked(source, self.inner.npgettext(context, singular, plural, n))
+        return self._checked(
+            source, self.inner.npgettext(context, singular, plural, n), plural=True
+        )
 
 
 class Catalogs:

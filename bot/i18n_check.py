@@ -2,7 +2,8 @@
 
 Errors (exit 1): placeholders that differ from the source, unbalanced or unknown Telegram-HTML
 tags, a leading/trailing newline that differs, plural forms missing or a wrong `Plural-Forms`
-header, texts over Telegram's limits, and whatever `msgfmt --check` (GNU gettext) finds.
+header, texts over Telegram's limits, a glossary term not used (locales/glossary.csv), and
+whatever `msgfmt --check` (GNU gettext) finds.
 Missing and fuzzy messages are reported, not errors: the source text is shown until translated.
 """
 
@@ -24,7 +25,8 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from bot.i18n import placeholders
+from bot.glossary import Glossary
+from bot.i18n import placeholders, placeholders_match
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "tg-spoiler", "blockquote"}
 MESSAGE_LIMIT = 4096  # sendMessage
@@ -72,9 +74,10 @@ def check_message(message: Message, catalog: Catalog) -> list[str]:
             )
     for translated in filter(None, strings):
         source = ids[0] if len(ids) == 1 else ids[-1]
-        if placeholders(translated) != placeholders(source) and placeholders(
-            translated
-        ) != placeholders(ids[0]):
+        plural = len(ids) > 1
+        if not placeholders_match(source, translated, plural) and not placeholders_match(
+            ids[0], translated, plural
+        ):
             problems.append(
                 f"{where}: placeholders {sorted(placeholders(translated))} "
                 f"differ from the source {sorted(placeholders(source))}"
@@ -92,9 +95,14 @@ def check_message(message: Message, catalog: Catalog) -> list[str]:
 
 
 def check_catalog(
-    code: str, po: Path, template: Catalog, plural_forms: str | None = None
+    code: str,
+    po: Path,
+    template: Catalog,
+    plural_forms: str | None = None,
+    glossary: Glossary | None = None,
 ) -> Report:
-    """`plural_forms`: the language's rule from languages.toml where Babel's default is wrong."""
+    """`plural_forms`: the language's rule from languages.toml where Babel's default is wrong;
+    `glossary`: the approved terms that tagged messages must use."""
     report = Report(code)
     with po.open("rb") as handle:
         catalog = read_po(handle, locale=code)
@@ -121,6 +129,8 @@ def check_catalog(
             continue
         report.translated += 1
         report.errors.extend(check_message(translated, catalog))
+        if glossary is not None:
+            report.errors.extend(glossary.violations(code, translated))
     report.errors.extend(pofilter(po))
     if shutil.which("msgfmt"):
         result = subprocess.run(
@@ -165,13 +175,15 @@ def run_check(locales: Path, pot: Path, out: TextIO, languages: list[str] | None
     with pot.open("rb") as handle:
         template = read_po(handle)
     listed = tomllib.loads((locales / "languages.toml").read_text(encoding="utf-8"))["language"]
+    glossary_file = locales / "glossary.csv"
+    glossary = Glossary.load(glossary_file) if glossary_file.exists() else None
     reports = []
     for entry in listed:
         code = entry["code"]
         po = locales / code / "LC_MESSAGES" / "messages.po"
         if entry.get("source") or not po.exists() or (languages and code not in languages):
             continue
-        reports.append(check_catalog(code, po, template, entry.get("plural_forms")))
+        reports.append(check_catalog(code, po, template, entry.get("plural_forms"), glossary))
     staff_pot = pot.parent / "staff.pot"
     if staff_pot.exists() and not languages:
         with staff_pot.open("rb") as handle:

@@ -7,15 +7,14 @@ here, when a description names a column that no longer exists, and when PRIVACY.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import NamedTuple
 
-from bot.assistant import PROCESSED_UPDATES_KEPT
 from bot.config import Office, Settings, Smtp
+from bot.service.retention import PROCESSED_UPDATES_KEPT
 
 TO_FILL = "(vom Büro auszufüllen)"
 
@@ -200,7 +199,7 @@ COLUMNS: dict[str, Table] = {
         AFTER_SILENCE,
         (
             "storage.conversations:ConversationStore.purge_silent",
-            "bot.assistant:Assistant.housekeeping",
+            "bot.service.retention:run",
             "bot.cli:cmd_purge",
             "flows.journey:on_delete",
             "flows.journey:on_privacy",
@@ -308,7 +307,7 @@ COLUMNS: dict[str, Table] = {
         ),
         (
             "storage.conversations:ConversationStore.prune_processed",
-            "bot.assistant:Assistant.housekeeping",
+            "bot.service.retention:run",
         ),
         {
             "update_id": Column(
@@ -922,7 +921,7 @@ COLUMNS: dict[str, Table] = {
         (
             "storage.outbox:Outbox.prune_sent",
             "storage.outbox:Outbox.forget_recent",
-            "bot.assistant:Assistant.housekeeping",
+            "bot.service.retention:run",
         ),
         {
             "chat_key": Column(
@@ -1470,36 +1469,3 @@ def record_of_processing(
         "",
     ]
     return _days("\n".join(lines), retention_days)
-
-
-# --- the command line -----------------------------------------------------------------------------
-
-
-def print_record(args: argparse.Namespace) -> int:
-    """Print the record of processing activities (Art. 30 GDPR, German) for this configuration."""
-    from bot import config
-
-    settings = config.load()
-    office = settings.office_named(getattr(args, "office", None))
-    print(record_of_processing(office, settings.smtp, settings.retention_days), end="")
-    return 0
-
-
-def print_page(args: argparse.Namespace) -> int:
-    """Print the data protection page (the content of PRIVACY.md)."""
-    print(markdown(), end="")
-    return 0
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    privacy = sub.add_parser(
-        "privacy",
-        help="what is stored: the data protection page and the Art. 30 record",
-        description="What is stored, for how long, and who can read it.",
-    )
-    commands = privacy.add_subparsers(dest="privacy_command", required=True)
-    for name, func in (("record", print_record), ("page", print_page)):
-        command = commands.add_parser(name, help=func.__doc__, description=func.__doc__)
-        command.set_defaults(func=func)
-    record = commands.choices["record"]
-    record.add_argument("--office", metavar="ID", help="the record of this office (default: first)")

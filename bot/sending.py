@@ -14,7 +14,9 @@ import logging
 from collections import deque
 from datetime import timedelta
 
-from bot.assistant import Assistant, Send
+from bot.assistant import Assistant
+from bot.service import delivery as delivering
+from bot.service.delivery import Send
 from storage.outbox import Delivery
 
 log = logging.getLogger(__name__)
@@ -97,11 +99,11 @@ class ChatQueues:
                 return
             delivery = renewed
         if not delivery.final:
-            await self.assistant.deliver(delivery, self.send)
+            await delivering.deliver(self.assistant, delivery, self.send)
             return
         # The last words after /delete: replies still queued then went out after the deletion;
         # remove them from the chat too, and leave no copy of what was forgotten in SQLite's log.
         outbox = self.assistant.store.outbox
         delivery = await asyncio.to_thread(outbox.with_late_messages, delivery, now)
-        await self.assistant.deliver(delivery, self.send)
+        await delivering.deliver(self.assistant, delivery, self.send)
         await asyncio.to_thread(self.assistant.db.forget_old_pages)

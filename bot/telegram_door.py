@@ -13,12 +13,11 @@ from collections.abc import Sequence
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ContextTypes
 
 from bot.assistant import Assistant
 from bot.render import Message
 from bot.sending import ChatQueues
-from flows import staff
+from bot.service import step
 from flows.model import Command, Event, Pressed, Typed, Unsupported
 from storage.conversations import Incoming
 from storage.outbox import Delivery
@@ -101,69 +100,49 @@ def keyboard(message: Message) -> InlineKeyboardMarkup | None:
 
 
 class TelegramDoor:
+    """Translates updates into steps (bot/service/step.py) and sends their replies from per-chat
+    queues. PTB's handler dispatch is bypassed on purpose: it hands a handler's exception to the
+    error handlers and returns nothing, while the polling loop and the webhook must know whether
+    an update's step was committed (the offset, or 200 against 500). `process` raises instead."""
+
     def __init__(self, assistant: Assistant, bot: Bot) -> None:
         self.assistant = assistant
-        self.failed: set[int] = set()  # update ids whose step could not be committed
         self.queues = ChatQueues(assistant, self.sender(bot))  # replies go out in the background
         self.staff_chats = tuple(  # every office's; a staff command there is read, nothing else
             chat for office in assistant.settings.offices for chat in office.staff_chat_ids
         )
 
-    def staff_office(self, incoming: Incoming, event: Event) -> str | None:
-        """The office of a staff member's command or button; None for anyone else, who gets
-        exactly what an unknown command or a stale button gets, and nothing about cases."""
-        office = self.assistant.settings.office_of_staff(int(incoming.user_id))
-        if office is None:
-            return None
-        if isinstance(event, Command) and event.name in staff.COMMANDS:
-            return office.id
-        if isinstance(event, Pressed) and event.value.startswith("s:"):
-            return office.id
-        return None
-
-    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Run the step for any update, answer the button press, and queue the replies: they are
-        sent in the background (the update is done once committed and the press answered)."""
-        staff_chats = self.staff_chats
-        translated = translate(update, staff_chats)
+    async def process(self, update: Update) -> None:
+        """Run the step of any update, answer the button press once it is committed, and queue
+        the replies (sent in the background). Raises when the step could not be committed: the
+        update must then be offered again (nothing of it was stored)."""
+        translated = translate(update, self.staff_chats)
         if translated is None:
             return
         incoming, event, language_code = translated
-        in_staff_chat = (
-            update.effective_chat is not None and update.effective_chat.id in staff_chats
-        )
-        try:
-            if (office_id := self.staff_office(incoming, event)) is not None:
-                delivery = await self.assistant.handle_staff(incoming, event, office_id)  # type: ignore[arg-type]
-            elif in_staff_chat:
-                return  # group chatter: nothing to read, nothing to store
-            else:
-                delivery = await self.assistant.handle(incoming, event, language_code)
-        except Exception as error:  # the update is fetched again: nothing is lost
-            log.error("step failed, update will be retried: %s", type(error).__name__)
-            self.failed.add(update.update_id)
-            return
-        if update.callback_query is not None:
+        chat = update.effective_chat
+        in_staff_chat = chat is not None and chat.id in self.staff_chats
+        if in_staff_chat and step.staff_office(self.assistant, incoming, event) is None:
+            return  # group chatter: nothing to read, nothing to store
+        query = update.callback_query
+
+        async def answer() -> None:
+            if query is None:
+                return
             try:
-                await update.callback_query.answer()
+                await query.answer()
             except TelegramError as error:
                 log.warning("answerCallbackQuery failed: %s", type(error).__name__)
-        if delivery is not None:
-            self.queues.submit(delivery)
 
-    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """PTB's own errors, logged without the update (it holds names and text)."""
-        log.error("error in the Telegram door: %s", type(context.error).__name__)
+        await step.handle(
+            self.assistant, incoming, event, language_code, outlet=self.queue, committed=answer
+        )
+
+    async def queue(self, delivery: Delivery) -> None:
+        self.queues.submit(delivery)
 
     def sender(self, bot: Bot) -> _Sender:
         return _Sender(bot)
-
-    def consume_failure(self, update_id: int) -> bool:
-        """Whether this update's step failed (and forget it)."""
-        if update_id in self.failed:
-            self.failed.discard(update_id)
-            return True
-        return False
 
     async def take_over(self) -> int:
         """Long polling admits one instance per bot (a second gets 409 Conflict): once polling
@@ -175,10 +154,6 @@ class TelegramDoor:
             log.info("sending %d replies an earlier process left unsent", released)
             await self.queues.flush()
         return released
-
-    def take_failed(self) -> set[int]:
-        failed, self.failed = self.failed, set()
-        return failed
 
 
 class _Sender:

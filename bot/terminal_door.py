@@ -14,6 +14,8 @@ from typing import TextIO
 
 from bot.assistant import Assistant
 from bot.render import Message
+from bot.service import delivery as delivering
+from bot.service import step
 from flows.model import Command, Event, Pressed, Typed
 from storage.conversations import Incoming
 from storage.outbox import Delivery
@@ -59,12 +61,16 @@ class TerminalDoor:
 
     async def say(self, line: str) -> None:
         """Process one line the client typed."""
-        delivery = await self.assistant.handle(self.incoming, self.event(line), _system_language())
-        if delivery is not None:
-            await self.assistant.deliver(delivery, self.send)
+        await step.handle(
+            self.assistant,
+            self.incoming,
+            self.event(line),
+            _system_language(),
+            outlet=lambda delivery: delivering.deliver(self.assistant, delivery, self.send),
+        )
 
     async def run(self, lines: TextIO, echo: bool) -> None:
-        await self.assistant.flush(self.send, channels=("terminal",))
+        await delivering.flush(self.assistant, self.send, channels=("terminal",))
         await self.say("/start")
         loop = asyncio.get_running_loop()
         while True:

@@ -44,8 +44,10 @@ class UpdateHandler(tornado.web.RequestHandler):
         if update is None:
             log.warning("webhook body is not an update; ignored")
             return
-        await self.ptb.process_update(update)
-        if self.door.consume_failure(update.update_id):
+        try:
+            await self.door.process(update)
+        except Exception as error:  # not committed: Telegram delivers the update again
+            log.error("step failed, update will be retried: %s", type(error).__name__)
             self.set_status(500)
 
     def data_received(self, chunk: bytes) -> Any:  # pragma: no cover - streaming is not used

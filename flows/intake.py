@@ -126,8 +126,8 @@ QUESTIONS: tuple[Question, ...] = (
         "situation",
         t("What is your situation in Germany at the moment?"),
         (
-            Option("tolerated", pt("situation", "Tolerated (Duldung)")),
-            Option("asylum", pt("situation", "Asylum procedure ongoing")),
+            Option("tolerated", pt("situation", "Suspension of deportation (Duldung)")),
+            Option("asylum", pt("situation", "Asylum procedure ongoing (Aufenthaltsgestattung)")),
             Option("obliged", pt("situation", "Asylum rejected or obliged to leave")),
             Option("recognised", pt("situation", "Recognised or with a residence permit")),
             Option("other", pt("situation", "Something else")),

@@ -11,11 +11,11 @@ from collections import defaultdict
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import holidays
 
-BERLIN = ZoneInfo("Europe/Berlin")
+from flows.clock import BERLIN
+
 # A key is the id plus "-YYYYMMDDHHMM": at most 37 ASCII bytes, safe inside callback_data.
 _COUNSELLOR_ID = re.compile(r"[A-Za-z0-9_]{1,24}")
 

@@ -40,7 +40,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from flows.schedule import BERLIN, OpeningRules, Slot, WeeklyHours, generate_slots
+from flows.clock import BERLIN
+from flows.schedule import OpeningRules, Slot, WeeklyHours, generate_slots
 from storage.db import Database
 from storage.tables import (
     appointments,

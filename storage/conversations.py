@@ -1,7 +1,6 @@
-"""One conversation step in one transaction: dedupe the update, lock and load, save, queue replies.
-
-The same for the office's staff: a staff command runs against the desk in one transaction, and
-everything it causes (a message to a client, an audit entry) commits with it.
+"""The conversations' repository: claim an update, lock, load and save a conversation, forget a
+client, address replies to a client or the staff; retention. The step that uses these, in one
+transaction, is bot/service/step.py.
 """
 
 from __future__ import annotations
@@ -26,27 +25,16 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.model import (
-    AppointmentChanged,
-    Audit,
     Conversation,
-    ConversationStarted,
-    DeleteClientData,
-    Effect,
-    IntakeCompleted,
-    NotifyStaff,
-    Outcome,
     Reply,
-    TellClient,
 )
-from flows.ports import AppointmentView, Bookings, Desk, Figures
+from flows.ports import Figures
 from storage import counts, return_codes
 from storage.appointments import AppointmentBook
-from storage.booking_port import ClientBookings, view
 from storage.crypto import Keyring
 from storage.db import Database
-from storage.desk import StoredDesk
 from storage.keys import adopt_previous
-from storage.outbox import LEASE, Delivery, Outbox, put
+from storage.outbox import Outbox, put
 from storage.tables import (
     appointments,
     audit_log,
@@ -94,13 +82,18 @@ _CLAIMS = {
     .returning(processed_updates.c.update_id)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
-
-Stepper = Callable[[Conversation | None, Bookings], Outcome]
-StaffStepper = Callable[[Desk], tuple[tuple[Reply, ...], tuple[Effect, ...]]]
+_CHAT_OF = select(
+    conversations.c.chat_ref,
+    conversations.c.locale,
+    conversations.c.channel,
+    conversations.c.office_id,
+).where(conversations.c.client_key == bindparam("b_key"))
+_AUDIT = insert(audit_log)
 
 
 class ConversationStore:
-    """The conversations of every office of the installation; `office_id` is the default one."""
+    """Where the replies of the installation's offices go (a client's chat, the staff chats and
+    mailbox) and what retention deletes; `office_id` is the default office."""
 
     def __init__(
         self,
@@ -124,166 +117,7 @@ class ConversationStore:
         """The office itself, or the default for one no longer configured (or never chosen)."""
         return office_id if office_id in self.destinations else self.office_id
 
-    def handle(self, incoming: Incoming, stepper: Stepper, now: datetime) -> Delivery | None:
-        """Run one step; None when this update was processed before. Commits before returning."""
-        delivery, leaving = self._step(incoming, stepper, now)
-        if leaving:
-            self.db.forget_old_pages()
-        return delivery
-
-    def _step(
-        self, incoming: Incoming, stepper: Stepper, now: datetime
-    ) -> tuple[Delivery | None, bool]:
-        with self.db.transaction() as tx:
-            if incoming.update_id is not None and not self._claim(tx, incoming.update_id, now):
-                return None, False
-            key = self.keyring.client_key(incoming.channel, incoming.user_id)
-            lock_client(tx, key)
-            row = self._locked_conversation(tx, key, incoming)
-            before = _to_conversation(row._mapping) if row else None
-            office = self.known(before.office if before else None)
-            book = AppointmentBook(tx, office)
-            outcome = stepper(before, ClientBookings(book, key, _aware(now)))
-            if outcome.conversation is not None:  # the client may have chosen another office
-                office = self.known(outcome.conversation.office or office)
-            self._save(tx, key, before, outcome, incoming, now, office)
-            for effect in outcome.effects:
-                self._apply(tx, effect, now, office, client=key)
-            leaving = any(isinstance(effect, DeleteClientData) for effect in outcome.effects)
-            forget = self.outbox.forget_recent(tx, incoming.chat_id, now) if leaving else []
-            if not outcome.replies:
-                return None, leaving
-            delivery = put(
-                tx,
-                self.keyring,
-                chat_id=incoming.chat_id,
-                channel=incoming.channel,
-                locale=outcome.locale,
-                replies=outcome.replies,
-                due=now + LEASE,
-                pressed=incoming.pressed_message_id,
-                delete=forget,
-                final=leaving,
-                office=office,
-            )
-            return delivery, leaving
-
-    def _locked_conversation(self, tx: Connection, key: str, incoming: Incoming) -> Any:
-        """The client's conversation, locked; one last seen under the previous pepper is first
-        moved to `key` with its appointments and waiting-list entry (see storage/keys.py)."""
-        row = tx.execute(_CONVERSATION, {"b_key": key}).first()
-        if row is None and adopt_previous(tx, self.keyring, incoming.channel, incoming.user_id):
-            row = tx.execute(_CONVERSATION, {"b_key": key}).first()
-        return row
-
-    def handle_staff(
-        self, incoming: Incoming, stepper: StaffStepper, now: datetime, office_id: str = ""
-    ) -> Delivery | None:
-        """Run a staff command against their office's desk, in one transaction with all it causes."""
-        office = self.known(office_id)
-        with self.db.transaction() as tx:
-            if incoming.update_id is not None and not self._claim(tx, incoming.update_id, now):
-                return None
-            replies, effects = stepper(StoredDesk(tx, office, _aware(now)))
-            staff_key = self.keyring.client_key("staff", incoming.user_id)
-            for effect in effects:
-                self._apply(tx, effect, now, office, staff=staff_key)
-            if not replies:
-                return None
-            return put(
-                tx,
-                self.keyring,
-                chat_id=incoming.chat_id,
-                channel=incoming.channel,
-                locale=self.destinations[office].locale,
-                replies=replies,
-                due=now + LEASE,
-                pressed=incoming.pressed_message_id,
-                office=office,
-            )
-
-    def _claim(self, tx: Connection, update_id: int, now: datetime) -> bool:
-        claimed = tx.execute(
-            _CLAIMS[tx.dialect.name], {"update_id": update_id, "processed_at": now}
-        )
-        return claimed.first() is not None
-
-    def _save(
-        self,
-        tx: Connection,
-        key: str,
-        before: Conversation | None,
-        outcome: Outcome,
-        incoming: Incoming,
-        now: datetime,
-        office: str,
-    ) -> None:
-        after = outcome.conversation
-        if after is None:
-            return
-        values: dict[str, Any] = {
-            "office_id": office,
-            "state": after.state,
-            "locale": after.locale,
-            "answers": after.answers,
-            "data": after.data,
-            "updated_at": now,
-        }
-        if before is None:
-            tx.execute(
-                _NEW_CONVERSATION,
-                {
-                    "client_key": key,
-                    "version": 1,
-                    "channel": incoming.channel,
-                    "chat_ref": self.keyring.seal(incoming.chat_id),
-                    **values,
-                },
-            )
-        else:
-            tx.execute(_CHANGED_CONVERSATION, {"b_key": key, **values})
-
-    def _apply(
-        self,
-        tx: Connection,
-        effect: Effect,
-        now: datetime,
-        office: str,
-        client: str = "",
-        staff: str = "",
-    ) -> None:
-        """One effect of a step, for the office whose client or staff member it was."""
-        if isinstance(effect, DeleteClientData):  # every office's appointments of the client
-            AppointmentBook(tx, office).delete_for_client(client, now)
-            tx.execute(delete(conversations).where(conversations.c.client_key == client))
-            return_codes.forget(tx, [client])
-        elif isinstance(effect, ConversationStarted):
-            counts.count(tx, office, "conversations_started", now)
-        elif isinstance(effect, IntakeCompleted):
-            counts.count(tx, office, "intakes_completed", now)
-        elif isinstance(effect, AppointmentChanged) and effect.kind == "booked":
-            booked = AppointmentBook(tx, office).by_case_code(effect.case_code)
-            if booked is not None:
-                counts.count(tx, office, "booked", now)
-                counts.count(tx, office, f"language:{booked.language}", now)
-                if booked.interpreter_status != "none":
-                    counts.count(tx, office, f"interpreter:{booked.interpreter_status}", now)
-        elif isinstance(effect, NotifyStaff):
-            self._to_staff(tx, effect.reply, now, office)
-        elif isinstance(effect, TellClient):
-            self._to_client(tx, effect.client, (effect.reply,), now)
-        elif isinstance(effect, Audit):
-            tx.execute(
-                insert(audit_log).values(
-                    at=now,
-                    office_id=office,
-                    staff_key=staff,
-                    action=effect.action,
-                    case_code=effect.case_code,
-                )
-            )
-
-    def _to_staff(self, tx: Connection, reply: Reply, now: datetime, office: str) -> None:
+    def to_staff(self, tx: Connection, reply: Reply, now: datetime, office: str) -> None:
         """A summary to every staff chat of the office and, where mail is set up, its mailbox."""
         staff = self.destinations[office]
         addresses = [(str(chat_id), "telegram") for chat_id in staff.chat_ids]
@@ -301,18 +135,11 @@ class ConversationStore:
                 office=office,
             )
 
-    def _to_client(
+    def to_client(
         self, tx: Connection, client: str, replies: tuple[Reply, ...], now: datetime
     ) -> None:
         """Replies for a client's own chat, in their language; nothing if they deleted their data."""
-        row = tx.execute(
-            select(
-                conversations.c.chat_ref,
-                conversations.c.locale,
-                conversations.c.channel,
-                conversations.c.office_id,
-            ).where(conversations.c.client_key == client)
-        ).first()
+        row = tx.execute(_CHAT_OF, {"b_key": client}).first()
         if row is not None:
             put(
                 tx,
@@ -325,59 +152,16 @@ class ConversationStore:
                 office=self.known(row.office_id),
             )
 
-    # --- messages nobody asked for: reminders, waiting-list news ------------------------------
-
-    def enqueue_reminders(
-        self, now: datetime, reminder: Callable[[AppointmentView, str], Reply]
-    ) -> int:
-        """Queue the due reminders, each exactly once (claimed and marked in one transaction)."""
-        queued = 0
-        for office in self.offices:
-            with self.db.transaction() as tx:
-                book = AppointmentBook(tx, office)
-                due = book.claim_due_reminders(_aware(now))
-                for item in due:
-                    if item.appointment.client_key is not None:
-                        message = reminder(view(item.appointment), item.kind)
-                        self._to_client(tx, item.appointment.client_key, (message,), now)
-                    book.mark_reminder_sent(item.id, _aware(now))
-                queued += len(due)
-        return queued
-
-    def enqueue_waiting_news(self, now: datetime, news: Callable[[str], Reply]) -> int:
-        """Tell waiting clients, first come first served, that a time in their language is free
-        (at the office whose waiting list they are on)."""
-        queued = 0
-        for office in self.offices:
-            with self.db.transaction() as tx:
-                claimed = AppointmentBook(tx, office).claim_waiting_list(_aware(now))
-                for entry in claimed:
-                    self._to_client(tx, entry.client_key, (news(entry.language),), now)
-                queued += len(claimed)
-        return queued
-
-    def enqueue_agenda(
-        self,
-        now: datetime,
-        day: date,
-        agenda: Callable[[Desk], tuple[Reply, ...]],
-        office_id: str = "",
-    ) -> bool:
-        """An office's agenda of the day to its staff, once a day however many instances run."""
-        office = self.known(office_id)
-        with self.db.transaction() as tx:
-            dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
-            claimed = tx.execute(
-                dialect.insert(daily_counts)
-                .values(day=day, office_id=office, metric="agenda_sent", count=1)
-                .on_conflict_do_nothing()
-                .returning(daily_counts.c.day)
-            ).first()
-            if claimed is None:
-                return False
-            for reply in agenda(StoredDesk(tx, office, _aware(now))):
-                self._to_staff(tx, reply, now, office)
-            return True
+    def claim_agenda(self, tx: Connection, day: date, office: str) -> bool:
+        """Whether this instance is the first to send the office's agenda of `day`."""
+        dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
+        claimed = tx.execute(
+            dialect.insert(daily_counts)
+            .values(day=day, office_id=office, metric="agenda_sent", count=1)
+            .on_conflict_do_nothing()
+            .returning(daily_counts.c.day)
+        ).first()
+        return claimed is not None
 
     # --- retention ------------------------------------------------------------------------------
 
@@ -447,7 +231,71 @@ class ConversationStore:
             return counts.figures(tx, self.known(office_id), date.min, date.max)
 
 
-def _aware(moment: datetime) -> datetime:
+def claim_update(tx: Connection, update_id: int | None, now: datetime) -> bool:
+    """Record the update id; False when it was recorded before (the update is then skipped)."""
+    if update_id is None:
+        return True
+    claimed = tx.execute(_CLAIMS[tx.dialect.name], {"update_id": update_id, "processed_at": now})
+    return claimed.first() is not None
+
+
+def load(
+    tx: Connection, keyring: Keyring, key: str, channel: str, user_id: str
+) -> Conversation | None:
+    """The client's conversation (locked by `lock_client`); one last seen under the previous
+    pepper is first moved to `key` with its appointments and waiting-list entry (storage/keys.py)."""
+    row = tx.execute(_CONVERSATION, {"b_key": key}).first()
+    if row is None and adopt_previous(tx, keyring, channel, user_id):
+        row = tx.execute(_CONVERSATION, {"b_key": key}).first()
+    return _to_conversation(row._mapping) if row else None
+
+
+def save(
+    tx: Connection,
+    key: str,
+    before: Conversation | None,
+    after: Conversation,
+    now: datetime,
+    office: str,
+    first_address: Callable[[], tuple[str, bytes]],
+) -> None:
+    """Store the conversation after a step; a new one also gets its channel and sealed chat id
+    (`first_address`, asked only then)."""
+    values: dict[str, Any] = {
+        "office_id": office,
+        "state": after.state,
+        "locale": after.locale,
+        "answers": after.answers,
+        "data": after.data,
+        "updated_at": now,
+    }
+    if before is None:
+        channel, chat_ref = first_address()
+        tx.execute(
+            _NEW_CONVERSATION,
+            {"client_key": key, "version": 1, "channel": channel, "chat_ref": chat_ref, **values},
+        )
+    else:
+        tx.execute(_CHANGED_CONVERSATION, {"b_key": key, **values})
+
+
+def forget_client(tx: Connection, client: str, office: str, now: datetime) -> None:
+    """Everything stored about a client: appointments (of every office), waiting list, conversation."""
+    AppointmentBook(tx, office).delete_for_client(client, now)
+    tx.execute(delete(conversations).where(conversations.c.client_key == client))
+    return_codes.forget(tx, [client])
+
+
+def audit(tx: Connection, now: datetime, office: str, staff: str, action: str, case: str) -> None:
+    """A staff action on a case, kept for the period the office set (`prune_audit`)."""
+    tx.execute(
+        _AUDIT,
+        {"at": now, "office_id": office, "staff_key": staff, "action": action, "case_code": case},
+    )
+
+
+def aware(moment: datetime) -> datetime:
+    """A naive UTC time from the clock as an aware one (what the appointment book takes)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 

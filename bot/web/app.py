@@ -26,6 +26,9 @@ from starlette.staticfiles import StaticFiles
 
 from bot.assistant import Assistant
 from bot.render import Message
+from bot.service import delivery as delivering
+from bot.service import retention
+from bot.service.step import handle
 from bot.web.guard import BodyLimit, RateLimits, SecurityHeaders
 from bot.web.screens import Block, Screen, Screens, blocks
 from bot.web.session import COOKIE, Session, new_nonce, valid_nonce
@@ -101,7 +104,7 @@ class WebDoor:
         turn.users += 1
         try:
             async with turn.lock:
-                delivery = await self.assistant.handle(session.incoming(nonce), event, hint)
+                delivery = await handle(self.assistant, session.incoming(nonce), event, hint)
                 if delivery is None:  # a form applied before (or nothing to say): as it was
                     return self.screens.get(key), False
                 messages = await self.take(delivery)
@@ -124,7 +127,7 @@ class WebDoor:
             taken.extend(messages)
             return ()
 
-        if not await self.assistant.deliver(delivery, show):
+        if not await delivering.deliver(self.assistant, delivery, show):
             raise RuntimeError("the replies could not be rendered")
         return taken
 
@@ -148,7 +151,7 @@ class WebDoor:
             self.notices.setdefault(delivery.chat_id, []).extend(blocks(messages))
             return ()
 
-        return await self.assistant.flush(keep, channels=("web",))
+        return await delivering.flush(self.assistant, keep, channels=("web",))
 
     # --- pages ---------------------------------------------------------------------------------
 
@@ -380,7 +383,7 @@ def build_app(door: WebDoor, background: bool = True, housekeeping: bool = False
         if background:
             tasks.append(asyncio.create_task(_every(30, door.collect_notices)))
         if housekeeping:  # when no Telegram door runs beside this one
-            tasks.append(asyncio.create_task(_every(3600, door.assistant.housekeeping)))
+            tasks.append(asyncio.create_task(_every(3600, lambda: retention.run(door.assistant))))
         try:
             yield
         finally:

@@ -17,6 +17,10 @@ RENDERER = Renderer(CATALOGS, Office())
 with (ROOT / "locales" / "messages.pot").open("rb") as handle:
     TEMPLATE = [m for m in read_po(handle) if m.id]
 CODE_MESSAGES = [m for m in TEMPLATE if any(not path.endswith(".j2") for path, _ in m.locations)]
+RETENTION = (
+    "Your answers are deleted %(count)s day after your last message. "
+    "You can delete everything at any time with /delete."
+)
 
 
 def test_all_sixteen_languages_are_shipped() -> None:
@@ -60,16 +64,30 @@ def test_every_message_renders_with_its_placeholders_filled(
 @pytest.mark.parametrize("code", CATALOGS.codes)
 @pytest.mark.parametrize("days", [0, 1, 2, 3, 5, 11, 21, 100])
 def test_the_retention_sentence_has_the_right_plural_form(code: str, days: int) -> None:
-    """Check that the plural message renders for n = 0, 1, 2, 3, 5, 11, 21, 100 with its number."""
+    """Check that the plural message renders for n = 0, 1, 2, 3, 5, 11, 21, 100 with its number
+    (or, where the language's form says the number in words, as Arabic "يومين", without it)."""
     renderer = Renderer(CATALOGS, Office(), retention_days=days)
     html = renderer.message(Reply(Template("privacy")), code).html
-    assert str(days) in html and "%(" not in html
+    form = CATALOGS.get(code).ngettext(
+        RETENTION, RETENTION.replace("day after", "days after"), days
+    )
+    assert "%(" not in html
+    assert form.replace("%(count)s", str(days)) in html
+    if "%(count)s" in form:
+        assert str(days) in html
+
+
+def test_arabic_says_two_days_in_one_word() -> None:
+    """Check that Arabic says "after two days" (بعد يومين) for 2, not "after 2 two-days"."""
+    renderer = Renderer(CATALOGS, Office(), retention_days=2)
+    html = renderer.message(Reply(Template("privacy")), "ar").html
+    assert "بعد يومين من" in html and "2 يومين" not in html
 
 
 def test_arabic_uses_the_form_for_eleven_to_ninety_nine() -> None:
     """Check that Arabic picks the "many" form for 11 and 21 and the "other" form for 100."""
     translations = CATALOGS.get("ar")
-    singular = "Your answers are deleted %(count)s day after your last message. You can delete everything at any time with /delete."
+    singular = RETENTION
     plural = singular.replace("day after", "days after")
     forms = {n: translations.ngettext(singular, plural, n) for n in (3, 11, 21, 100)}
     assert forms[11] == forms[21] != forms[3]

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from bot.cli.i18n import DOMAINS, extract_domain
 from bot.config import ROOT
 from bot.i18n_check import check_catalog, run_check
-from bot.i18n_cli import DOMAINS, extract_domain
 
 LOCALES = ROOT / "locales"
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table
 
+from bot.cli.privacy import add_parser
 from bot.config import ROOT, Office, Smtp
-from bot.privacy_record import COLUMNS, add_parser, markdown, record_of_processing
+from bot.privacy_record import COLUMNS, markdown, record_of_processing
 from bot.privacy_record import Table as Described
 from storage.tables import metadata
 

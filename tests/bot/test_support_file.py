@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import support_cli
 from bot.assistant import Assistant
+from bot.cli import support as support_cli
 from bot.config import ROOT, ConfigError, Settings, load
+from bot.service import step
 from bot.support_file import SupportFile
 from flows.support import Catalogue, Kind
 from storage.crypto import Keyring
@@ -102,17 +103,17 @@ def test_an_edit_reaches_the_next_step_and_a_broken_one_does_not(
     write(path, SHIPPED, 1_000_000_000)
     assistant = Assistant.build(replace(settings, support_file=path), migrate=False)
     try:
-        first = assistant.context(None).catalogue
+        first = step.context(assistant, None).catalogue
         assert first is not None and travel_allowance_per_adult(first) == Decimal(200)
         write(
             path,
             SHIPPED.replace(TRAVEL_ADULT, 'basis = "per_adult"\namount = 250\n'),
             2_000_000_000,
         )
-        edited = assistant.context(None).catalogue
+        edited = step.context(assistant, None).catalogue
         assert edited is not None and travel_allowance_per_adult(edited) == Decimal(250)
         write(path, broken(), 3_000_000_000)
-        assert assistant.context(None).catalogue is edited
+        assert step.context(assistant, None).catalogue is edited
     finally:
         assistant.db.dispose()
 

@@ -24,13 +24,14 @@ class Harness:
     def __init__(self, application: Any, door: Any, api: FakeBotAPI, assistant: Assistant) -> None:
         self.application, self.door, self.api, self.assistant = application, door, api, assistant
 
-    async def send(self, *updates: dict[str, Any]) -> None:
+    async def send(self, *updates: dict[str, Any]) -> set[int]:
         """Feed updates as the polling loop would (one batch), then wait for the replies that
-        the door sends in the background."""
-        await process_batch(
-            self.application, [Update.de_json(u, self.application.bot) for u in updates]
+        the door sends in the background; the ids of updates whose step failed."""
+        failed = await process_batch(
+            self.door, [Update.de_json(u, self.application.bot) for u in updates]
         )
         await self.door.queues.drain()
+        return failed
 
     def take_calls(self) -> list[tuple[str, dict[str, Any]]]:
         calls, self.api.calls = self.api.calls, []

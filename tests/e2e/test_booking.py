@@ -8,6 +8,7 @@ import icalendar
 from sqlalchemy import select
 
 from bot.demo import seed_demo_office
+from bot.service import reminders
 from storage.tables import appointments
 from tests.e2e.conftest import Harness
 from tests.e2e.fake_telegram import UpdateFactory
@@ -101,7 +102,7 @@ async def test_reminders_are_sent_once_in_the_clients_language(
     # Booked less than a day ahead: no 24-hour reminder, only the one two hours before.
     telegram.assistant.clock.now = start - timedelta(minutes=90)  # type: ignore[attr-defined]
     send = telegram.door.sender(telegram.application.bot)
-    assert await telegram.assistant.remind(send) == 1
-    assert await telegram.assistant.remind(send) == 0
+    assert await reminders.run(telegram.assistant, send) == 1
+    assert await reminders.run(telegram.assistant, send) == 0
     [text] = telegram.api.sent_texts()
     assert text.startswith("<b>Erinnerung: Ihr Beratungstermin ist in zwei Stunden.</b>")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot.config import ROOT, Office, Settings, Smtp
 from bot.demo import seed_demo_office
+from bot.service import delivery
 from bot.support_file import SupportFile
 from storage.crypto import Keyring
 from storage.db import Database
@@ -129,7 +130,7 @@ async def test_each_client_is_served_by_their_office_and_each_staff_told_of_thei
     assert booked == {munich_code: "muenchen", augsburg_code: "augsburg"}
     assert kept == {"muenchen", "augsburg"}
 
-    await telegram.assistant.flush(telegram.door.sender(telegram.application.bot))
+    await delivery.flush(telegram.assistant, telegram.door.sender(telegram.application.bot))
     to_munich, to_augsburg = texts_to(telegram, MUNICH_CHAT), texts_to(telegram, AUGSBURG_CHAT)
     assert len(to_munich) == len(to_augsburg) == 1
     assert munich_code in to_munich[0] and augsburg_code not in to_munich[0]

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import quiet_libraries
+from bot.service import reminders
 from storage.tables import appointments, metadata
 from tests.e2e.conftest import Harness
 from tests.e2e.fake_telegram import UpdateFactory
@@ -62,7 +63,7 @@ async def test_no_sentinel_survives_a_whole_journey(
     with telegram.assistant.db.transaction() as tx:
         start = tx.execute(select(appointments.c.starts_at)).scalar_one()
     telegram.assistant.clock.now = start - timedelta(minutes=90)  # type: ignore[attr-defined]
-    await telegram.assistant.remind(telegram.door.sender(telegram.application.bot))
+    await reminders.run(telegram.assistant, telegram.door.sender(telegram.application.bot))
     await telegram.send(in_staff_chat(staffer.message(f"/case {code}")))
     await telegram.send(user.press("m:appt"), user.press("b:cancel"), user.press("b:cancel:yes"))
     await flush(telegram)

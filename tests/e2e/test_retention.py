@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from bot.service import retention
 from storage.tables import appointments, conversations
 from tests.e2e.conftest import Harness
 from tests.e2e.fake_telegram import UpdateFactory
@@ -36,15 +37,15 @@ async def test_retention_deletes_exactly_what_the_schedule_says(telegram: Harnes
 
     clock.now += timedelta(days=30, minutes=1)  # type: ignore[attr-defined]
     assert telegram.assistant.store.purge_silent(clock.now - timedelta(days=30), dry_run=True) == 1
-    await telegram.assistant.housekeeping()
+    await retention.run(telegram.assistant)
     assert count(telegram, conversations) == 1 and count(telegram, appointments) == 1
 
     clock.now = ends + timedelta(days=29)  # type: ignore[attr-defined]
-    await telegram.assistant.housekeeping()
+    await retention.run(telegram.assistant)
     assert count(telegram, appointments) == 1  # not yet 30 days after it took place
 
     clock.now = ends + timedelta(days=30, minutes=1)  # type: ignore[attr-defined]
-    await telegram.assistant.housekeeping()
-    await telegram.assistant.housekeeping()  # the conversation goes once its appointment is gone
+    await retention.run(telegram.assistant)
+    await retention.run(telegram.assistant)  # the conversation goes once its appointment is gone
     assert count(telegram, appointments) == 0 and count(telegram, conversations) == 0
     assert telegram.assistant.store.figures().conversations == 2

@@ -14,6 +14,7 @@ from telegram import Update
 from bot.app import build_application, poll
 from bot.render import Message
 from bot.sending import ChatQueues
+from bot.service import step
 from bot.telegram_door import translate
 from storage.outbox import Delivery
 from tests.e2e.conftest import Harness
@@ -71,7 +72,7 @@ async def committed(telegram: Harness, user: UpdateFactory, text: str = "/start"
     """A step committed (its reply in the outbox) and not sent, as the door leaves it."""
     update = Update.de_json(user.message(text), telegram.application.bot)
     incoming, event, language = translate(update)  # type: ignore[misc]
-    delivery = await telegram.assistant.handle(incoming, event, language)
+    delivery = await step.handle(telegram.assistant, incoming, event, language)
     assert delivery is not None
     return delivery
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.config import ROOT, Office, Settings, Smtp
 from bot.demo import seed_demo_office
+from bot.service import agenda, delivery, waiting_list
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.tables import appointments, audit_log
@@ -92,7 +93,7 @@ async def book(telegram: Harness, user: UpdateFactory, locale: str = "de") -> st
 
 
 async def flush(telegram: Harness) -> None:
-    await telegram.assistant.flush(telegram.door.sender(telegram.application.bot))
+    await delivery.flush(telegram.assistant, telegram.door.sender(telegram.application.bot))
 
 
 def to_staff(telegram: Harness) -> list[str]:
@@ -299,12 +300,14 @@ async def test_the_waiting_list_tells_the_first_in_line_when_a_time_frees_up(
     await telegram.send(user.press("b:wait"))
     telegram.take_calls()
     send = telegram.door.sender(telegram.application.bot)
-    assert await telegram.assistant.remind(send) == 0  # still no interpreter: nothing to tell
+    assert (
+        await waiting_list.run(telegram.assistant, send) == 0
+    )  # still no interpreter: nothing to tell
     roster.add_interpreter(
         "Dolmetscher Arabisch", ["ar"], [WeeklyHours(d, time(9), time(12)) for d in range(5)]
     )
-    assert await telegram.assistant.remind(send) == 1
-    assert await telegram.assistant.remind(send) == 0  # told once
+    assert await waiting_list.run(telegram.assistant, send) == 1
+    assert await waiting_list.run(telegram.assistant, send) == 0  # told once
     [news] = telegram.api.sent_texts()
     assert news.startswith("Gute Nachricht") and "Arabisch" in news
 
@@ -323,14 +326,14 @@ async def test_the_daily_agenda_arrives_once_on_working_days_after_half_past_sev
     day = start.date()
     telegram.take_calls()
     clock.now = datetime(day.year, day.month, day.day, 6, 0)  # type: ignore[attr-defined]  # 07:00 Berlin
-    assert not await telegram.assistant.agenda(send)
+    assert not await agenda.run(telegram.assistant, send)
     clock.now = datetime(day.year, day.month, day.day, 6, 31)  # type: ignore[attr-defined]
-    assert await telegram.assistant.agenda(send)
-    assert not await telegram.assistant.agenda(send)  # once a day, however often it is asked
-    [agenda] = [text for text in to_staff(telegram) if text.startswith("<b>Termine am")]
-    assert code in agenda
+    assert await agenda.run(telegram.assistant, send)
+    assert not await agenda.run(telegram.assistant, send)  # once a day, however often it is asked
+    [listed] = [text for text in to_staff(telegram) if text.startswith("<b>Termine am")]
+    assert code in listed
     clock.now = datetime(2026, 12, 26, 9, 0)  # type: ignore[attr-defined]  # a Saturday and holiday
-    assert not await telegram.assistant.agenda(send)
+    assert not await agenda.run(telegram.assistant, send)
 
 
 async def test_staff_see_interpreters_free_times_and_confirm_requests(

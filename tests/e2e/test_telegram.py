@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot.app import poll
 from bot.cli import quiet_libraries
+from bot.service import delivery, step
 from storage.tables import conversations, metadata
 from tests.e2e.conftest import Harness
 from tests.e2e.fake_telegram import UpdateFactory
@@ -189,7 +190,7 @@ async def test_a_reply_that_could_not_be_sent_is_sent_later(
     assert telegram.assistant.store.outbox.backlog() == 1
     telegram.assistant.clock.now += __import__("datetime").timedelta(seconds=10)  # type: ignore[attr-defined]
     sender = telegram.door.sender(telegram.application.bot)
-    assert await telegram.assistant.flush(sender) == 1
+    assert await delivery.flush(telegram.assistant, sender) == 1
     assert [m for m, _ in telegram.take_calls()] == ["sendMessage"]
     assert telegram.assistant.store.outbox.backlog() == 0
 
@@ -198,8 +199,8 @@ async def test_polling_confirms_an_update_only_after_its_step_committed(
     telegram: Harness, user: UpdateFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Check that a step that fails is fetched again (same offset) and then applied once."""
-    store = telegram.assistant.store
-    original = store.handle
+    steps = telegram.assistant.steps
+    original = steps.client
     failures = {"left": 1}
 
     def flaky(*args: Any, **kwargs: Any) -> Any:
@@ -208,7 +209,7 @@ async def test_polling_confirms_an_update_only_after_its_step_committed(
             raise OSError("database went away (test)")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(store, "handle", flaky)
+    monkeypatch.setattr(steps, "client", flaky)
     first = user.message("/start")
     stop = asyncio.Event()
     await telegram.api.updates.put([first])
@@ -305,13 +306,15 @@ async def test_a_reply_left_unsent_by_a_crash_is_sent_after_restart(
 
     update = Update.de_json(user.message("/start"), telegram.application.bot)
     incoming, event, language = translate(update)  # type: ignore[misc]
-    await telegram.assistant.handle(incoming, event, language)  # committed; then the process dies
+    await step.handle(
+        telegram.assistant, incoming, event, language
+    )  # committed; then the process dies
     assert telegram.api.calls == []
     telegram.assistant.clock.now += timedelta(seconds=20)  # type: ignore[attr-defined]
     api = FakeBotAPI()
     restarted, door = build_application(telegram.assistant, request=api)
     async with restarted:
-        assert await telegram.assistant.flush(door.sender(restarted.bot)) == 1
+        assert await delivery.flush(telegram.assistant, door.sender(restarted.bot)) == 1
     assert [(m, p["chat_id"]) for m, p in api.calls] == [("sendMessage", 7300000001337)]
 
 

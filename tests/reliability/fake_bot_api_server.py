@@ -175,6 +175,8 @@ class FakeBotApiServer:
         process, method = int(match.group(1) or 0), match.group(3)
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
+        if len(body) < length:  # the process died while writing the request: Telegram ignores it
+            return
         params = parse_params(request.headers.get("Content-Type", ""), body)
         if method == "getUpdates":
             self._reply(request, 200, {"ok": True, "result": self._updates(process, params)})

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from flows.schedule import BERLIN, WeeklyHours, closed_days, working_days_after
+from flows.clock import BERLIN
+from flows.schedule import WeeklyHours, closed_days, working_days_after
 from storage.appointments import (
     CASE_CODE_ALPHABET,
     AlreadyBooked,

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select, text
 
+from bot.service.step import Steps
 from flows.model import (
     Conversation,
     ConversationStarted,
@@ -45,11 +46,16 @@ def store(database: Database, keyring: Keyring) -> ConversationStore:
     return ConversationStore(database, keyring)
 
 
+@pytest.fixture
+def steps(store: ConversationStore) -> Steps:
+    return Steps(store)
+
+
 def test_a_step_commits_state_and_reply_together(
-    store: ConversationStore, database: Database
+    store: ConversationStore, database: Database, steps: Steps
 ) -> None:
     """Check that after one step the conversation and its reply are both stored."""
-    delivery = store.handle(incoming(), counter, NOW)
+    delivery = steps.client(incoming(), counter, NOW)
     assert delivery is not None and delivery.chat_id == "chat-4242"
     with database.transaction() as tx:
         assert tx.execute(select(conversations.c.state, conversations.c.version)).all() == [
@@ -58,17 +64,17 @@ def test_a_step_commits_state_and_reply_together(
         assert tx.execute(select(outbox.c.id)).scalars().all() == [delivery.outbox_id]
 
 
-def test_the_same_update_twice_changes_nothing(store: ConversationStore) -> None:
+def test_the_same_update_twice_changes_nothing(store: ConversationStore, steps: Steps) -> None:
     """Check that an update id seen before is skipped: no second step, no second reply."""
-    assert store.handle(incoming(7), counter, NOW) is not None
-    assert store.handle(incoming(7), counter, NOW) is None
-    delivery = store.handle(incoming(8), counter, NOW)
+    assert steps.client(incoming(7), counter, NOW) is not None
+    assert steps.client(incoming(7), counter, NOW) is None
+    delivery = steps.client(incoming(8), counter, NOW)
     assert delivery is not None and delivery.replies[0].body.params["n"] == 2  # type: ignore[union-attr]
     assert store.outbox.backlog() == 2
 
 
 def test_a_failing_step_stores_nothing_and_can_be_retried(
-    store: ConversationStore, database: Database
+    store: ConversationStore, database: Database, steps: Steps
 ) -> None:
     """Check that a step that raises leaves no trace, so the same update can run again."""
 
@@ -76,18 +82,18 @@ def test_a_failing_step_stores_nothing_and_can_be_retried(
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
-        store.handle(incoming(9), broken, NOW)
+        steps.client(incoming(9), broken, NOW)
     with database.transaction() as tx:
         assert tx.execute(select(processed_updates)).all() == []
         assert tx.execute(select(conversations)).all() == []
-    assert store.handle(incoming(9), counter, NOW) is not None
+    assert steps.client(incoming(9), counter, NOW) is not None
 
 
 def test_chat_ids_and_user_ids_are_never_stored_in_clear(
-    store: ConversationStore, database: Database
+    store: ConversationStore, database: Database, steps: Steps
 ) -> None:
     """Check that neither the user id nor the chat id appears in any stored column."""
-    store.handle(Incoming("telegram", "731337000111", "731337000222", 1), counter, NOW)
+    steps.client(Incoming("telegram", "731337000111", "731337000222", 1), counter, NOW)
     with database.transaction() as tx:
         for table in (conversations, outbox):
             for row in tx.execute(select(table)).all():
@@ -97,21 +103,23 @@ def test_chat_ids_and_user_ids_are_never_stored_in_clear(
                 assert "731337000111" not in dumped and "731337000222" not in dumped
 
 
-def test_delete_removes_the_conversation(store: ConversationStore, database: Database) -> None:
+def test_delete_removes_the_conversation(
+    store: ConversationStore, database: Database, steps: Steps
+) -> None:
     """Check that the delete effect removes the client's conversation in the same step."""
-    store.handle(incoming(1), counter, NOW)
+    steps.client(incoming(1), counter, NOW)
 
     def delete(conv: Conversation | None, bookings: object) -> Outcome:
         return Outcome(None, (Reply(t("Deleted")),), (DeleteClientData(),), "de")
 
-    store.handle(incoming(2), delete, NOW)
+    steps.client(incoming(2), delete, NOW)
     with database.transaction() as tx:
         assert tx.execute(select(conversations)).all() == []
 
 
-def test_unsent_replies_wait_and_back_off(store: ConversationStore) -> None:
+def test_unsent_replies_wait_and_back_off(store: ConversationStore, steps: Steps) -> None:
     """Check that a failed send keeps the reply, retries later, and a confirmed send removes it."""
-    delivery = store.handle(incoming(1), counter, NOW)
+    delivery = steps.client(incoming(1), counter, NOW)
     assert delivery is not None
     store.outbox.failed(delivery.outbox_id, NOW)
     assert store.outbox.due(NOW, ("telegram",)) == []
@@ -122,7 +130,9 @@ def test_unsent_replies_wait_and_back_off(store: ConversationStore) -> None:
     assert store.outbox.backlog() == 0
 
 
-def test_one_clients_steps_never_interleave(store: ConversationStore, database: Database) -> None:
+def test_one_clients_steps_never_interleave(
+    store: ConversationStore, database: Database, steps: Steps
+) -> None:
     """Check that concurrent steps of one client run one after the other: none is lost."""
 
     def slow_counter(conv: Conversation | None, bookings: object) -> Outcome:
@@ -130,7 +140,7 @@ def test_one_clients_steps_never_interleave(store: ConversationStore, database: 
         return counter(conv, bookings)
 
     threads = [
-        threading.Thread(target=store.handle, args=(incoming(100 + i), slow_counter, NOW))
+        threading.Thread(target=steps.client, args=(incoming(100 + i), slow_counter, NOW))
         for i in range(12)
     ]
     for thread in threads:
@@ -143,32 +153,32 @@ def test_one_clients_steps_never_interleave(store: ConversationStore, database: 
 
 
 def test_different_clients_each_get_their_own_conversation(
-    store: ConversationStore, database: Database
+    store: ConversationStore, database: Database, steps: Steps
 ) -> None:
     """Check that two clients never share a conversation, even with the same chat-like ids."""
-    store.handle(Incoming("telegram", "1", "1", 1), counter, NOW)
-    store.handle(Incoming("terminal", "1", "1", None), counter, NOW)
-    store.handle(Incoming("telegram", "2", "2", 2), counter, NOW)
+    steps.client(Incoming("telegram", "1", "1", 1), counter, NOW)
+    steps.client(Incoming("terminal", "1", "1", None), counter, NOW)
+    steps.client(Incoming("telegram", "2", "2", 2), counter, NOW)
     with database.transaction() as tx:
         assert tx.execute(select(conversations.c.version)).scalars().all() == [1, 1, 1]
 
 
-def test_counts_are_anonymous_daily_aggregates(store: ConversationStore) -> None:
+def test_counts_are_anonymous_daily_aggregates(store: ConversationStore, steps: Steps) -> None:
     """Check that counts survive deletion of the conversations they came from."""
 
     def started(conv: Conversation | None, bookings: object) -> Outcome:
         return Outcome(Conversation("menu"), (), (ConversationStarted(),))
 
-    store.handle(incoming(1, "a"), started, NOW)
-    store.handle(incoming(2, "b"), started, NOW)
+    steps.client(incoming(1, "a"), started, NOW)
+    steps.client(incoming(2, "b"), started, NOW)
     assert store.purge_silent(NOW + timedelta(days=31)) == 2
     assert store.figures().conversations == 2 and store.figures().intakes == 0
 
 
-def test_old_update_ids_are_forgotten(store: ConversationStore) -> None:
+def test_old_update_ids_are_forgotten(store: ConversationStore, steps: Steps) -> None:
     """Check that pruning forgets update ids older than the cut-off and keeps newer ones."""
-    store.handle(incoming(1), counter, NOW - timedelta(days=3))
-    store.handle(incoming(2), counter, NOW)
+    steps.client(incoming(1), counter, NOW - timedelta(days=3))
+    steps.client(incoming(2), counter, NOW)
     assert store.prune_processed(NOW - timedelta(days=2)) == 1
 
 
@@ -186,9 +196,9 @@ def test_migrations_build_exactly_the_declared_tables(database: Database) -> Non
     assert version is not None
 
 
-def test_a_due_reply_is_claimed_by_one_flush_only(store: ConversationStore) -> None:
+def test_a_due_reply_is_claimed_by_one_flush_only(store: ConversationStore, steps: Steps) -> None:
     """Check that two instances flushing at once never both take the same unsent reply."""
-    delivery = store.handle(incoming(1), counter, NOW)
+    delivery = steps.client(incoming(1), counter, NOW)
     assert delivery is not None
     assert store.outbox.due(NOW, ("telegram",)) == []  # the instance that made it still holds it
     later = NOW + timedelta(seconds=20)  # that instance died without confirming
@@ -197,7 +207,7 @@ def test_a_due_reply_is_claimed_by_one_flush_only(store: ConversationStore) -> N
 
 
 def test_a_slow_client_does_not_hold_up_another(
-    store: ConversationStore, database: Database
+    store: ConversationStore, database: Database, steps: Steps
 ) -> None:
     """Check that on PostgreSQL a second client's step completes while the first one's is still open."""
     if database.is_sqlite:
@@ -209,24 +219,26 @@ def test_a_slow_client_does_not_hold_up_another(
         release.wait(10)
         return counter(conv, bookings)
 
-    first = threading.Thread(target=store.handle, args=(incoming(1, "slow"), slow, NOW))
+    first = threading.Thread(target=steps.client, args=(incoming(1, "slow"), slow, NOW))
     first.start()
     assert inside.wait(10)
     started = time.perf_counter()
-    assert store.handle(incoming(2, "quick"), counter, NOW) is not None
+    assert steps.client(incoming(2, "quick"), counter, NOW) is not None
     assert time.perf_counter() - started < 5 and first.is_alive()
     release.set()
     first.join()
 
 
-def test_an_undeliverable_reply_is_given_up_not_kept_for_ever(store: ConversationStore) -> None:
+def test_an_undeliverable_reply_is_given_up_not_kept_for_ever(
+    store: ConversationStore, steps: Steps
+) -> None:
     """Check that a reply to a chat that blocked the bot is dropped, and so is one failing for a day."""
     from storage.outbox import MAX_ATTEMPTS
 
-    blocked = store.handle(incoming(1, "a"), counter, NOW)
+    blocked = steps.client(incoming(1, "a"), counter, NOW)
     assert blocked is not None
     assert store.outbox.failed(blocked.outbox_id, NOW, undeliverable=True)
-    flaky = store.handle(incoming(2, "b"), counter, NOW)
+    flaky = steps.client(incoming(2, "b"), counter, NOW)
     assert flaky is not None
     dropped = [store.outbox.failed(flaky.outbox_id, NOW) for _ in range(MAX_ATTEMPTS)]
     assert dropped[:-1] == [False] * (MAX_ATTEMPTS - 1) and dropped[-1]
@@ -234,12 +246,12 @@ def test_an_undeliverable_reply_is_given_up_not_kept_for_ever(store: Conversatio
 
 
 def test_leases_of_a_process_that_is_gone_can_be_released_back_offs_stay(
-    store: ConversationStore,
+    store: ConversationStore, steps: Steps
 ) -> None:
     """Check that releasing leases makes leased replies due at once, but not a long back-off."""
-    leased = store.handle(incoming(1, "1"), counter, NOW)  # held by the step's own instance
-    claimed = store.handle(incoming(2, "2"), counter, NOW - timedelta(seconds=20))
-    waiting = store.handle(incoming(3, "3"), counter, NOW - timedelta(seconds=20))
+    leased = steps.client(incoming(1, "1"), counter, NOW)  # held by the step's own instance
+    claimed = steps.client(incoming(2, "2"), counter, NOW - timedelta(seconds=20))
+    waiting = steps.client(incoming(3, "3"), counter, NOW - timedelta(seconds=20))
     assert leased and claimed and waiting
     assert [d.outbox_id for d in store.outbox.due(NOW, ("telegram",), limit=1)] == [
         claimed.outbox_id

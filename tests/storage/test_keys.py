@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, LargeBinary, String, insert, select
 
-from bot import keys_cli
+from bot.cli import keys as keys_cli
 from storage.crypto import KeyError_, Keyring, new_secret
 from storage.db import Database
 from storage.keys import (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import office_cli
+from bot.cli import office as office_cli
 from storage.appointments import Appointments
 from storage.db import Database
 

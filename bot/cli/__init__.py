@@ -1,9 +1,9 @@
-"""The `comehome` command and its subcommands."""
+"""The `comehome` command: `run`, `chat`, `web`, `migrate`, `diagram`, `purge`, `readme`, and the groups
+of the modules beside this one (keys, i18n, support, slots/interpreters/agenda, stats, privacy)."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from dataclasses import replace
@@ -37,6 +37,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return cmd_chat(args)
+    import asyncio
+
     from bot.app import run_telegram
     from bot.assistant import Assistant
     from bot.webhook import run_webhook
@@ -60,6 +62,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_web(args: argparse.Namespace) -> int:
     """Serve the web door (COMEHOME_WEB_LISTEN, default 127.0.0.1, COMEHOME_WEB_PORT, default
     8080); without production keys with the demo office on SQLite, like `comehome chat`."""
+    import asyncio
+
     from bot.assistant import Assistant
     from bot.demo import seed_demo_office
     from bot.web.app import WebSettings
@@ -80,6 +84,8 @@ def cmd_web(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """Chat with the assistant in the terminal (reads a script from stdin when it is not a terminal)."""
+    import asyncio
+
     from bot.assistant import Assistant
     from bot.demo import seed_demo_office
     from bot.terminal_door import chat
@@ -147,16 +153,6 @@ def cmd_readme(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_keys_new(args: argparse.Namespace) -> int:
-    """Print a fresh pepper and chat key for production (set them in the environment)."""
-    from storage.crypto import new_secret
-
-    print(f"COMEHOME_PEPPER={new_secret()}")
-    print(f"COMEHOME_CHAT_KEYS=k1:{new_secret()}")
-    print(f"COMEHOME_WEBHOOK_SECRET={new_secret()}")
-    return 0
-
-
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="comehome", description=__doc__)
     sub = root.add_subparsers(dest="command")
@@ -179,24 +175,17 @@ def parser() -> argparse.ArgumentParser:
     purge.set_defaults(func=cmd_purge)
     readme = sub.add_parser("readme", help=cmd_readme.__doc__, description=cmd_readme.__doc__)
     readme.set_defaults(func=cmd_readme)
-    keys = sub.add_parser("keys", help="manage secrets", description="Manage secrets.")
-    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
-    new = keys_sub.add_parser("new", help=cmd_keys_new.__doc__, description=cmd_keys_new.__doc__)
-    new.set_defaults(func=cmd_keys_new)
-    from bot.keys_cli import add_parser as add_keys_rotate
+    # Each group's module imports only the standard library and bot.config at the top; what a
+    # command needs (python-telegram-bot, SQLAlchemy, Babel's tools) it imports when it runs, so
+    # that `comehome --help` stays fast.
+    from bot.cli import i18n, keys, office, privacy, stats, support
 
-    add_keys_rotate(keys_sub)
-    from bot.i18n_cli import add_parser as add_i18n
-    from bot.office_cli import add_parser as add_office
-    from bot.privacy_record import add_parser as add_privacy
-    from bot.staff_cli import add_parser as add_stats
-    from bot.support_cli import add_parser as add_support
-
-    add_i18n(sub)
-    add_support(sub)
-    add_office(sub)
-    add_stats(sub)
-    add_privacy(sub)
+    keys.add_group(sub)
+    i18n.add_parser(sub)
+    support.add_parser(sub)
+    office.add_parser(sub)
+    stats.add_parser(sub)
+    privacy.add_parser(sub)
     return root
 
 

@@ -7,15 +7,18 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.config import ConfigError, support_file
-from bot.support_file import read_catalogue
-from flows.support import Basis, Bound, Catalogue, Figure, Variant
+
+if TYPE_CHECKING:  # imported where used, so that `comehome --help` stays fast
+    from flows.support import Catalogue, Figure
 
 
 def figure_amount(figure: Figure) -> str:
     """How a figure reads in the table: "up to 2000 EUR per household", "in kind", …"""
+    from flows.support import Basis, Bound, Variant
+
     if figure.bound is Bound.IN_KIND:
         text = "in kind"
     elif figure.bound is Bound.CASE_BY_CASE:
@@ -64,6 +67,8 @@ def chosen_file(args: argparse.Namespace) -> Path:
 
 def show(args: argparse.Namespace) -> int:
     """Print the catalogue: every figure with its amount, date and source, then the country lists."""
+    from bot.support_file import read_catalogue
+
     path = chosen_file(args)
     try:
         catalogue = read_catalogue(path)
@@ -76,6 +81,8 @@ def show(args: argparse.Namespace) -> int:
 
 def check(args: argparse.Namespace) -> int:
     """Check the catalogue; on an error print file:line: field: problem and exit 1."""
+    from bot.support_file import read_catalogue
+
     path = chosen_file(args)
     try:
         catalogue = read_catalogue(path)

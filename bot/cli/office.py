@@ -14,12 +14,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from bot import config
-from flows.schedule import BERLIN, OpeningRules, WeeklyHours
-from storage.appointments import Appointment, Appointments
-from storage.db import Database
-from storage.roster import OfficeRoster
+from flows.clock import BERLIN
+
+if TYPE_CHECKING:  # imported where used, so that `comehome --help` loads no database library
+    from flows.schedule import OpeningRules, WeeklyHours
+    from storage.appointments import Appointment, Appointments
+    from storage.roster import OfficeRoster
 
 WEEKDAYS = {
     **{name: n for n, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
@@ -43,6 +46,10 @@ def opened(
 ) -> Iterator[tuple[OfficeRoster, Appointments, config.Settings]]:
     """An office's roster and appointments (`--office`, or the default one) on the configured,
     migrated database."""
+    from storage.appointments import Appointments
+    from storage.db import Database
+    from storage.roster import OfficeRoster
+
     settings = config.load()
     office = settings.office_named(getattr(args, "office", None))
     db = Database(settings.database_url)
@@ -312,6 +319,8 @@ def slots_list(args: argparse.Namespace) -> int:
 def interpreters_add(args: argparse.Namespace) -> int:
     """Add an interpreter with languages and availability, e.g. --name "A. Example"
     --languages ar,ku --weekdays mon-thu --from 09:00 --to 15:30 (again with --id to change)."""
+    from flows.schedule import WeeklyHours
+
     chosen = windows(args)
     hours = [WeeklyHours(d, start, end) for d in args.weekdays or [] for start, end in chosen]
     if not hours:

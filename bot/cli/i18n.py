@@ -8,8 +8,6 @@ import sys
 import tomllib
 from pathlib import Path
 
-from babel.messages.frontend import CommandLineInterface
-
 from bot.config import ROOT
 
 LOCALES = ROOT / "locales"
@@ -38,6 +36,8 @@ DOMAINS = {
 
 def pybabel(*args: str) -> None:
     """Run a pybabel command from the repository root, so that file references are relative."""
+    from babel.messages.frontend import CommandLineInterface
+
     here = Path.cwd()
     os.chdir(ROOT)
     try:

@@ -1,4 +1,5 @@
-"""`comehome keys rotate`: stored chat ids under the newest chat key, pseudonyms under a new pepper.
+"""`comehome keys new` prints fresh secrets; `comehome keys rotate`: stored chat ids under the newest
+chat key, pseudonyms under a new pepper.
 
 Prints counts only: never a chat id, pseudonym or secret.
 """
@@ -9,18 +10,14 @@ import argparse
 import os
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot import config
-from storage.crypto import KeyError_, Keyring
-from storage.db import Database
-from storage.keys import (
-    BATCH_SIZE,
-    PepperReport,
-    SealedCount,
-    rekey_conversations,
-    rotate_chat_refs,
-    stale_chat_refs,
-)
+from storage.crypto import KeyError_, Keyring, new_secret
+
+if TYPE_CHECKING:  # imported where used, so that `comehome --help` loads no database library
+    from storage.db import Database
+    from storage.keys import PepperReport, SealedCount
 
 EPILOG = """\
 New chat key (COMEHOME_CHAT_KEYS, the current key first):
@@ -47,8 +44,20 @@ See docs/KEYS.md.
 """
 
 
+def new(args: argparse.Namespace) -> int:
+    """Print a fresh pepper and chat key for production (set them in the environment)."""
+    print(f"COMEHOME_PEPPER={new_secret()}")
+    print(f"COMEHOME_CHAT_KEYS=k1:{new_secret()}")
+    print(f"COMEHOME_WEBHOOK_SECRET={new_secret()}")
+    return 0
+
+
 def rotate(args: argparse.Namespace) -> int:
     """Re-seal stored chat ids under the current chat key; --pepper: move clients to a new pepper."""
+    from storage.db import Database
+    from storage.keys import BATCH_SIZE, rekey_conversations
+
+    batch_size = args.batch_size or BATCH_SIZE
     settings = config.load()
     keyring = with_previous_pepper(settings.keyring, os.environ)
     if args.pepper and keyring.previous() is None:
@@ -58,14 +67,14 @@ def rotate(args: argparse.Namespace) -> int:
         )
     db = Database(settings.database_url)
     try:
-        status = _chat_keys(db, keyring, args.batch_size, args.dry_run)
+        status = _chat_keys(db, keyring, batch_size, args.dry_run)
         if args.pepper:
             report = rekey_conversations(
                 db,
                 keyring,
                 staff_user_ids=tuple(u for o in settings.offices for u in o.staff_user_ids),
                 staff_chat_ids=tuple(c for o in settings.offices for c in o.staff_chat_ids),
-                batch_size=args.batch_size,
+                batch_size=batch_size,
                 dry_run=args.dry_run,
             )
             _print_pepper(report, settings.retention_days, args.dry_run)
@@ -88,6 +97,8 @@ def with_previous_pepper(keyring: Keyring, env: Mapping[str, str]) -> Keyring:
 
 
 def _chat_keys(db: Database, keyring: Keyring, batch_size: int, dry_run: bool) -> int:
+    from storage.keys import rotate_chat_refs, stale_chat_refs
+
     current = keyring.chat_keys[0][0]
     older = [key_id for key_id, _ in keyring.chat_keys[1:]]
     print(
@@ -159,6 +170,15 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def add_group(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add `comehome keys` with its subcommands `new` and `rotate`."""
+    keys = sub.add_parser("keys", help="manage secrets", description="Manage secrets.")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    command = keys_sub.add_parser("new", help=new.__doc__, description=new.__doc__)
+    command.set_defaults(func=new)
+    add_parser(keys_sub)
+
+
 def add_parser(keys_sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add `rotate` to the subcommands of `comehome keys`."""
     command = keys_sub.add_parser(
@@ -180,7 +200,6 @@ def add_parser(keys_sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     command.add_argument(
         "--batch-size",
         type=_positive,
-        default=BATCH_SIZE,
-        help=f"rows per transaction (default {BATCH_SIZE})",
+        help="rows per transaction (default: storage.keys.BATCH_SIZE)",
     )
     command.set_defaults(func=rotate)

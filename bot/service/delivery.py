@@ -1,0 +1,83 @@
+"""Delivering committed replies: render them in the client's language, send them through the
+door's `Send` (mail through the mailer), and mark them sent in the outbox; a failed send stays
+in the outbox for a retry with back-off."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
+
+from telegram.error import Forbidden
+
+from bot.mail import Mailer
+from bot.render import Message
+from storage.outbox import Delivery
+
+if TYPE_CHECKING:
+    from bot.assistant import Assistant
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[Delivery, Sequence[Message]], Awaitable[Sequence[int]]]  # -> ids sent
+
+
+def render(assistant: Assistant, delivery: Delivery) -> list[Message]:
+    return [
+        assistant.renderer.message(reply, delivery.locale, delivery.office)
+        for reply in delivery.replies
+    ]
+
+
+async def deliver(assistant: Assistant, delivery: Delivery, send: Send) -> bool:
+    """Send the replies (mail through the mailer); keep them in the outbox if sending fails."""
+    outbox = assistant.store.outbox
+    try:
+        messages = render(assistant, delivery)
+        sent: Sequence[int] = ()
+        if delivery.channel == "email":
+            if assistant.settings.smtp is None:
+                raise RuntimeError("mail is not configured")
+            await asyncio.to_thread(
+                Mailer(assistant.settings.smtp).send,
+                messages,
+                delivery.chat_id,
+                mail_name(assistant, delivery),
+            )
+        else:
+            sent = await send(delivery, messages)
+    except Exception as error:  # any failure of the network, the API or the mail server
+        assistant.metrics.failed_sends.inc()
+        blocked = isinstance(error, Forbidden)  # the client blocked the bot or left the chat
+        dropped = await asyncio.to_thread(
+            outbox.failed, delivery.outbox_id, assistant.clock(), blocked
+        )
+        log.warning(
+            "sending failed (%s): %s",
+            type(error).__name__,
+            "given up" if dropped else "kept in the outbox for a retry",
+        )
+        return False
+    await asyncio.to_thread(outbox.sent, delivery, sent, assistant.clock())
+    return True
+
+
+def mail_name(assistant: Assistant, delivery: Delivery) -> str:
+    """Who the office's mail comes from: the assistant's name, or with several offices the
+    office's own short name."""
+    if len(assistant.settings.offices) < 2:
+        return "Coming Home"
+    return assistant.settings.office_by_id(delivery.office).short_name
+
+
+async def flush(
+    assistant: Assistant, send: Send, channels: Sequence[str] = ("telegram", "email")
+) -> int:
+    """Send what is due in the outbox for these channels (after a crash, a failed send, or for
+    messages nobody asked for). Returns how many were sent."""
+    sent = 0
+    due = await asyncio.to_thread(assistant.store.outbox.due, assistant.clock(), channels)
+    for delivery in due:
+        sent += await deliver(assistant, delivery, send)
+    return sent

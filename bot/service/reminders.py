@@ -1,0 +1,46 @@
+"""The reminders job: queue each due reminder exactly once, in its client's language."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.service import delivery
+from bot.service.delivery import Send
+from flows import booking
+from storage.appointments import AppointmentBook
+from storage.booking_port import view
+from storage.conversations import ConversationStore, aware
+
+if TYPE_CHECKING:
+    from bot.assistant import Assistant
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(store: ConversationStore, now: datetime) -> int:
+    """Claim the due reminders of every office and queue them, claimed and queued in one
+    transaction, so that however many instances run each goes out once. How many were queued."""
+    queued = 0
+    for office in store.offices:
+        with store.db.transaction() as tx:
+            book = AppointmentBook(tx, office)
+            due = book.claim_due_reminders(aware(now))
+            for item in due:
+                if item.appointment.client_key is not None:
+                    message = booking.reminder(view(item.appointment), item.kind)
+                    store.to_client(tx, item.appointment.client_key, (message,), now)
+                book.mark_reminder_sent(item.id, aware(now))
+            queued += len(due)
+    return queued
+
+
+async def run(assistant: Assistant, send: Send) -> int:
+    """Queue the due reminders, then send the outbox; how many were queued."""
+    queued = await asyncio.to_thread(enqueue, assistant.store, assistant.clock())
+    if queued:
+        log.info("queued %d reminders", queued)
+        await delivery.flush(assistant, send)
+    return queued

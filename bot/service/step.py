@@ -1,0 +1,280 @@
+"""What happens to an update, for clients and staff alike, whatever the door.
+
+    claim the update id → lock the client → load → flows' step → save → effects → outbox rows,
+    all in one transaction (in a worker thread); then the replies go to the door's outlet.
+
+The door-facing entry point is `handle`: a door translates its input into an `Incoming` (channel,
+user, chat, update id) and a flow `Event`, calls `handle` once, and gets the replies delivered
+through the `outlet` it passes. A step that cannot be committed raises: nothing of it is stored
+and the door may offer the same update again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection
+
+from flows import staff
+from flows.engine import step as flow_step
+from flows.model import (
+    AppointmentChanged,
+    Audit,
+    Command,
+    Conversation,
+    ConversationStarted,
+    DeleteClientData,
+    Effect,
+    Event,
+    IntakeCompleted,
+    NotifyStaff,
+    Outcome,
+    Pressed,
+    Reply,
+    TellClient,
+)
+from flows.ports import Bookings, Context, Desk
+from flows.schedule import BERLIN
+from storage import conversations as conversations_repo
+from storage import counts
+from storage.appointments import AppointmentBook
+from storage.booking_port import ClientBookings
+from storage.conversations import ConversationStore, Incoming, lock_client
+from storage.desk import StoredDesk
+from storage.outbox import LEASE, Delivery, put
+
+if TYPE_CHECKING:
+    from bot.assistant import Assistant
+
+log = logging.getLogger(__name__)
+
+Stepper = Callable[[Conversation | None, Bookings], Outcome]
+StaffStepper = Callable[[Desk], tuple[tuple[Reply, ...], tuple[Effect, ...]]]
+Outlet = Callable[[Delivery], Awaitable[object]]  # how a door gets committed replies out
+
+
+async def handle(
+    assistant: Assistant,
+    incoming: Incoming,
+    event: Event,
+    language_code: str | None = None,
+    *,
+    outlet: Outlet | None = None,
+    committed: Callable[[], Awaitable[object]] | None = None,
+) -> Delivery | None:
+    """Run one step and commit it; then `committed()` (a door's acknowledgement, e.g. answering a
+    button press) and `outlet(delivery)` with the replies. A staff member's desk command goes to
+    their office's desk instead. Returns the committed replies; None when the update was seen
+    before or nothing is to be said."""
+    office_id = staff_office(assistant, incoming, event)
+    if office_id is not None:
+        delivery = await _staff(assistant, incoming, event, office_id)
+    else:
+        delivery = await _client(assistant, incoming, event, language_code)
+    if committed is not None:
+        await committed()
+    if delivery is not None and outlet is not None:
+        await outlet(delivery)
+    return delivery
+
+
+def staff_office(assistant: Assistant, incoming: Incoming, event: Event) -> str | None:
+    """The office of a staff member's command or button; None for anyone else, who gets exactly
+    what an unknown command or a stale button gets, and nothing about cases."""
+    if incoming.channel != "telegram":  # staff are known by their Telegram account only
+        return None
+    office = assistant.settings.office_of_staff(int(incoming.user_id))
+    if office is None:
+        return None
+    if isinstance(event, Command) and event.name in staff.COMMANDS:
+        return office.id
+    if isinstance(event, Pressed) and event.value.startswith("s:"):
+        return office.id
+    return None
+
+
+def context(assistant: Assistant, language_code: str | None) -> Context:
+    """What the flows may know of the world at this step (the time, languages, wording, offices)."""
+    return Context(
+        now=assistant.clock(),
+        locales=assistant.catalogs.codes,
+        wording=assistant.wording,
+        hint=assistant.catalogs.suggest(language_code),
+        catalogue=assistant.catalogue(assistant.settings.office.id),
+        offices=assistant.office_choices,
+    )
+
+
+async def _client(
+    assistant: Assistant, incoming: Incoming, event: Event, language_code: str | None
+) -> Delivery | None:
+    started = time.perf_counter()
+    ctx = context(assistant, language_code)
+    states: list[str] = []
+    changes: list[str] = []
+
+    def stepper(conv: Conversation | None, bookings: Bookings) -> Outcome:
+        here = replace(ctx, bookings=bookings)
+        if conv is not None and conv.office in assistant.office_support:
+            here = replace(here, catalogue=assistant.catalogue(conv.office))
+        outcome = flow_step(conv, event, here)
+        after = outcome.conversation.state if outcome.conversation else "-"
+        states.extend([conv.state if conv else "-", after])
+        changes.extend(e.kind for e in outcome.effects if isinstance(e, AppointmentChanged))
+        return outcome
+
+    delivery = await asyncio.to_thread(assistant.steps.client, incoming, stepper, ctx.now)
+    assistant.metrics.updates.labels(type(event).__name__).inc()
+    assistant.metrics.latency.observe(time.perf_counter() - started)
+    for change in changes:  # counted once the step is committed
+        assistant.metrics.bookings.labels(change).inc()
+    # Only the kind of event and the states: never identifiers or what the client wrote.
+    log.info(
+        "step %s %s -> %s in %.1f ms",
+        type(event).__name__,
+        *(states or ["dup", "dup"]),
+        (time.perf_counter() - started) * 1000,
+    )
+    return delivery
+
+
+async def _staff(
+    assistant: Assistant, incoming: Incoming, event: Event, office_id: str
+) -> Delivery | None:
+    now = assistant.clock()
+    today = now.replace(tzinfo=UTC).astimezone(BERLIN).date()
+    assert isinstance(event, Command | Pressed)
+
+    def desk_step(desk: Desk) -> tuple[tuple[Reply, ...], tuple[Effect, ...]]:
+        return staff.step(event, desk, now, today)
+
+    delivery = await asyncio.to_thread(assistant.steps.staff, incoming, desk_step, now, office_id)
+    log.info("staff %s", event.name if isinstance(event, Command) else "button")
+    return delivery
+
+
+class Steps:
+    """The transaction of one step (run in a worker thread): everything a step changes and every
+    reply it causes commit together, or nothing does."""
+
+    def __init__(self, store: ConversationStore) -> None:
+        self.store, self.db, self.keyring = store, store.db, store.keyring
+
+    def client(self, incoming: Incoming, stepper: Stepper, now: datetime) -> Delivery | None:
+        """A client's step; None when this update was processed before or nothing is said."""
+        delivery, leaving = self._client(incoming, stepper, now)
+        if leaving:  # the client's data is gone: no old copy of it may stay in SQLite's log
+            self.db.forget_old_pages()
+        return delivery
+
+    def _client(
+        self, incoming: Incoming, stepper: Stepper, now: datetime
+    ) -> tuple[Delivery | None, bool]:
+        store = self.store
+        with self.db.transaction() as tx:
+            if not conversations_repo.claim_update(tx, incoming.update_id, now):
+                return None, False  # at most once per update
+            key = self.keyring.client_key(incoming.channel, incoming.user_id)
+            lock_client(tx, key)  # the client's steps never interleave
+            before = conversations_repo.load(
+                tx, self.keyring, key, incoming.channel, incoming.user_id
+            )
+            office = store.known(before.office if before else None)
+            outcome = stepper(before, ClientBookings(AppointmentBook(tx, office), key, _aware(now)))
+            if outcome.conversation is not None:  # the client may have chosen another office
+                office = store.known(outcome.conversation.office or office)
+                conversations_repo.save(
+                    tx,
+                    key,
+                    before,
+                    outcome.conversation,
+                    now,
+                    office,
+                    lambda: (incoming.channel, self.keyring.seal(incoming.chat_id)),
+                )
+            for effect in outcome.effects:
+                self._apply(tx, effect, now, office, client=key)
+            leaving = any(isinstance(effect, DeleteClientData) for effect in outcome.effects)
+            forget = store.outbox.forget_recent(tx, incoming.chat_id, now) if leaving else []
+            if not outcome.replies:
+                return None, leaving
+            delivery = put(
+                tx,
+                self.keyring,
+                chat_id=incoming.chat_id,
+                channel=incoming.channel,
+                locale=outcome.locale,
+                replies=outcome.replies,
+                due=now + LEASE,
+                pressed=incoming.pressed_message_id,
+                delete=forget,
+                final=leaving,
+                office=office,
+            )
+            return delivery, leaving
+
+    def staff(
+        self, incoming: Incoming, stepper: StaffStepper, now: datetime, office_id: str = ""
+    ) -> Delivery | None:
+        """A staff command against their office's desk, in one transaction with all it causes."""
+        office = self.store.known(office_id)
+        with self.db.transaction() as tx:
+            if not conversations_repo.claim_update(tx, incoming.update_id, now):
+                return None
+            replies, effects = stepper(StoredDesk(tx, office, _aware(now)))
+            staff_key = self.keyring.client_key("staff", incoming.user_id)
+            for effect in effects:
+                self._apply(tx, effect, now, office, staff=staff_key)
+            if not replies:
+                return None
+            return put(
+                tx,
+                self.keyring,
+                chat_id=incoming.chat_id,
+                channel=incoming.channel,
+                locale=self.store.destinations[office].locale,
+                replies=replies,
+                due=now + LEASE,
+                pressed=incoming.pressed_message_id,
+                office=office,
+            )
+
+    def _apply(
+        self,
+        tx: Connection,
+        effect: Effect,
+        now: datetime,
+        office: str,
+        client: str = "",
+        staff: str = "",
+    ) -> None:
+        """One effect of a step, for the office whose client or staff member it was."""
+        if isinstance(effect, DeleteClientData):
+            conversations_repo.forget_client(tx, client, office, now)
+        elif isinstance(effect, ConversationStarted):
+            counts.count(tx, office, "conversations_started", now)
+        elif isinstance(effect, IntakeCompleted):
+            counts.count(tx, office, "intakes_completed", now)
+        elif isinstance(effect, AppointmentChanged) and effect.kind == "booked":
+            booked = AppointmentBook(tx, office).by_case_code(effect.case_code)
+            if booked is not None:
+                counts.count(tx, office, "booked", now)
+                counts.count(tx, office, f"language:{booked.language}", now)
+                if booked.interpreter_status != "none":
+                    counts.count(tx, office, f"interpreter:{booked.interpreter_status}", now)
+        elif isinstance(effect, NotifyStaff):
+            self.store.to_staff(tx, effect.reply, now, office)
+        elif isinstance(effect, TellClient):
+            self.store.to_client(tx, effect.client, (effect.reply,), now)
+        elif isinstance(effect, Audit):
+            conversations_repo.audit(tx, now, office, staff, effect.action, effect.case_code)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

@@ -1,0 +1,42 @@
+"""The waiting-list job: tell waiting clients, first come first served, that a time in their
+language is free (at the office whose waiting list they are on)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.service import delivery
+from bot.service.delivery import Send
+from flows import booking
+from storage.appointments import AppointmentBook
+from storage.conversations import ConversationStore, aware
+
+if TYPE_CHECKING:
+    from bot.assistant import Assistant
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(store: ConversationStore, now: datetime) -> int:
+    """Claim the waiting clients who can now be offered a time and queue the news (each once)."""
+    queued = 0
+    for office in store.offices:
+        with store.db.transaction() as tx:
+            claimed = AppointmentBook(tx, office).claim_waiting_list(aware(now))
+            for entry in claimed:
+                news = booking.waiting_list_news(entry.language)
+                store.to_client(tx, entry.client_key, (news,), now)
+            queued += len(claimed)
+    return queued
+
+
+async def run(assistant: Assistant, send: Send) -> int:
+    """Queue the news for waiting clients, then send the outbox; how many were queued."""
+    queued = await asyncio.to_thread(enqueue, assistant.store, assistant.clock())
+    if queued:
+        log.info("queued %d waiting-list messages", queued)
+        await delivery.flush(assistant, send)
+    return queued
