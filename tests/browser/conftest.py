@@ -46,7 +46,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def door_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The web door with the demo office on a fresh SQLite file, served by uvicorn."""
     folder = tmp_path_factory.mktemp("web")
@@ -81,7 +81,7 @@ def door_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assistant.db.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     shutil.rmtree(SCREENS, ignore_errors=True)
     SCREENS.mkdir(parents=True)
