@@ -2,13 +2,15 @@
 
 Errors (exit 1): placeholders that differ from the source, unbalanced or unknown Telegram-HTML
 tags, a leading/trailing newline that differs, plural forms missing or a wrong `Plural-Forms`
-header, texts over Telegram's limits, a glossary term not used (locales/glossary.csv), and
+header, texts over Telegram's limits or a button over the budget in its translator note, a
+glossary term not used (locales/glossary.csv), and
 whatever `msgfmt --check` (GNU gettext) finds.
 Missing and fuzzy messages are reported, not errors: the source text is shown until translated.
 """
 
 from __future__ import annotations
 
+import gettext
 import re
 import shutil
 import subprocess
@@ -20,18 +22,50 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from babel import Locale
 from babel.messages.catalog import Catalog, Message
-from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from bot.glossary import Glossary
 from bot.i18n import placeholders, placeholders_match
+from bot.translator_notes import over_budget
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "tg-spoiler", "blockquote"}
 MESSAGE_LIMIT = 4096  # sendMessage
 LABEL_LIMIT = 64  # button labels (msgctxt button/edit/…): keep them short enough for a phone
 _TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
+_PLURAL_FORMS = re.compile(r"^\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?)\s*;?\s*$")
+PLURAL_SAMPLES = (*range(10_001), 1_000_000)
+
+
+def plural_meaning(rule: str) -> tuple[int, tuple[int, ...]] | None:
+    """What a `Plural-Forms` rule says: its number of forms and the form it picks for each sample.
+
+    Two rules mean the same when these are equal, however each is written. None: not a rule.
+    """
+    match = _PLURAL_FORMS.match(rule)
+    if not match:
+        return None
+    try:
+        choose = gettext.c2py(match.group(2))
+    except (ValueError, SyntaxError, RecursionError):
+        return None
+    return int(match.group(1)), tuple(choose(n) for n in PLURAL_SAMPLES)
+
+
+def plural_problem(found: str, expected: str) -> str | None:
+    """None when the catalog's rule means what languages.toml says it must."""
+    wanted = plural_meaning(expected)
+    if wanted is None:
+        return f"languages.toml's plural_forms {expected!r} is not a gettext plural rule"
+    meaning = plural_meaning(found)
+    if meaning is None:
+        return f"Plural-Forms {found!r} is not a gettext plural rule"
+    if meaning[0] != wanted[0]:
+        return f"Plural-Forms has {meaning[0]} forms; languages.toml says {expected!r}"
+    if meaning[1] != wanted[1]:
+        n = next(n for n, a, b in zip(PLURAL_SAMPLES, meaning[1], wanted[1], strict=True) if a != b)
+        return f"Plural-Forms {found!r} picks another form than {expected!r} for n = {n}"
+    return None
 
 
 @dataclass
@@ -98,17 +132,18 @@ def check_catalog(
     code: str,
     po: Path,
     template: Catalog,
-    plural_forms: str | None = None,
+    plural_forms: str | None,
     glossary: Glossary | None = None,
 ) -> Report:
-    """`plural_forms`: the language's rule from languages.toml where Babel's default is wrong;
+    """`plural_forms`: the language's rule as languages.toml states it (None: it states none);
     `glossary`: the approved terms that tagged messages must use."""
     report = Report(code)
     with po.open("rb") as handle:
         catalog = read_po(handle, locale=code)
-    expected = plural_forms or get_plural(Locale.parse(code)).plural_forms
-    if catalog.plural_forms.replace(" ", "") != expected.replace(" ", ""):
-        report.errors.append(f"Plural-Forms is {catalog.plural_forms!r}; {code} needs {expected!r}")
+    if plural_forms is None:
+        report.errors.append(f"locales/languages.toml states no plural_forms for {code}")
+    elif problem := plural_problem(catalog.plural_forms, plural_forms):
+        report.errors.append(problem)
     for message in template:
         if not message.id:
             continue
@@ -129,6 +164,7 @@ def check_catalog(
             continue
         report.translated += 1
         report.errors.extend(check_message(translated, catalog))
+        report.errors.extend(over_budget(message, translated))
         if glossary is not None:
             report.errors.extend(glossary.violations(code, translated))
     report.errors.extend(pofilter(po))
@@ -175,6 +211,7 @@ def run_check(locales: Path, pot: Path, out: TextIO, languages: list[str] | None
     with pot.open("rb") as handle:
         template = read_po(handle)
     listed = tomllib.loads((locales / "languages.toml").read_text(encoding="utf-8"))["language"]
+    rules = {entry["code"]: entry.get("plural_forms") for entry in listed}
     glossary_file = locales / "glossary.csv"
     glossary = Glossary.load(glossary_file) if glossary_file.exists() else None
     reports = []
@@ -183,14 +220,14 @@ def run_check(locales: Path, pot: Path, out: TextIO, languages: list[str] | None
         po = locales / code / "LC_MESSAGES" / "messages.po"
         if entry.get("source") or not po.exists() or (languages and code not in languages):
             continue
-        reports.append(check_catalog(code, po, template, entry.get("plural_forms"), glossary))
+        reports.append(check_catalog(code, po, template, rules[code], glossary))
     staff_pot = pot.parent / "staff.pot"
     if staff_pot.exists() and not languages:
         with staff_pot.open("rb") as handle:
             staff_template = read_po(handle)
         for po in sorted(locales.glob("*/LC_MESSAGES/staff.po")):
             code = po.parent.parent.name
-            report = check_catalog(code, po, staff_template)
+            report = check_catalog(code, po, staff_template, rules.get(code))
             report.code = f"{code}/staff"
             reports.append(report)
     out.write(f"{'language':<12}{'coverage':>10}{'fuzzy':>7}{'missing':>9}{'errors':>8}\n")

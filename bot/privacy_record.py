@@ -14,6 +14,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from bot.config import Office, Settings, Smtp
+from bot.privacy_promises import NOTE
 from bot.service.retention import PROCESSED_UPDATES_KEPT
 
 TO_FILL = "(vom Büro auszufüllen)"
@@ -30,7 +31,8 @@ RETENTION_DAYS = _default_retention_days()
 PROCESSED_UPDATES_DAYS = PROCESSED_UPDATES_KEPT.days
 GENERATED = (
     "<!-- Generated from bot/privacy_record.py: do not edit by hand. After changing a table or "
-    "that file, run `comehome privacy page > PRIVACY.md`. -->"
+    "that file, run `source .venv/bin/activate` once, then `comehome privacy page > PRIVACY.md`. "
+    "The `comehome` commands below work the same way. -->"
 )
 
 
@@ -233,13 +235,13 @@ COLUMNS: dict[str, Table] = {
                     "Antworten der Vorab-Aufnahme: Rückkehrland, Zahl der Erwachsenen und "
                     "Minderjährigen, Aufenthaltssituation, Aufenthaltsdauer, Interessen (auch "
                     "„medizinischer Bedarf“), Dolmetschsprache, freie Notiz (höchstens 300 "
-                    "Zeichen, vor dem Speichern von Telefonnummern, E-Mail-Adressen, IBANs und "
-                    "ausweisähnlichen Nummern bereinigt). Kein Name, keine Adresse, kein "
+                    "Zeichen, vor dem Speichern bereinigt, siehe „Die freie Notiz“). Kein Name, "
+                    "keine Adresse, kein "
                     "Geburtsdatum, keine Akten- oder Ausweisnummer",
                     "intake answers: country of return, number of adults and minors, residence "
                     "situation, length of stay, interests (also “medical needs”), interpreter "
-                    "language, free note (at most 300 characters, scrubbed of phone numbers, "
-                    "e-mail addresses, IBANs and ID-like numbers before it is stored). No name, "
+                    "language, free note (at most 300 characters, scrubbed before it is "
+                    "stored, see “The free note”). No name, "
                     "address, date of birth, file or ID number",
                 ),
                 Personal.PSEUDONYMOUS,
@@ -1339,6 +1341,10 @@ def markdown(retention_days: int = RETENTION_DAYS) -> str:
         "## Empfänger · Recipients",
         "",
         *_bullets(RECIPIENTS),
+        "",
+        "## Die freie Notiz · The free note",
+        "",
+        *_bullets(Words(*statement) for statement in NOTE),
         "",
         "## Was Telegram selbst speichert · What Telegram itself stores",
         "",

@@ -9,6 +9,7 @@ import asyncio
 import getpass
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -16,9 +17,17 @@ from bot.assistant import Assistant
 from bot.render import Message
 from bot.service import delivery as delivering
 from bot.service import step
-from flows.model import Command, Event, Pressed, Typed
+from flows.model import Command, Event, Pressed, Resumed, Typed
 from storage.conversations import Incoming
 from storage.outbox import Delivery
+
+# Said on Ctrl-D and Ctrl-C: the conversation is stored after every line, so it can go on.
+GOODBYE = "Chat ended. Your conversation is kept and goes on where you left it next time."
+
+
+# What the door "types" when it starts: a new client is welcomed, a known one asked again where
+# they left off (a terminal shows none of the earlier messages).
+RESUME = "\x00resume"
 
 
 class TerminalDoor:
@@ -46,6 +55,8 @@ class TerminalDoor:
         return ()  # a terminal cannot take messages back
 
     def event(self, line: str) -> Event:
+        if line == RESUME:
+            return Resumed()
         if line.startswith("/"):
             name, _, args = line[1:].partition(" ")
             return Command(name.lower(), args.strip())
@@ -71,13 +82,13 @@ class TerminalDoor:
 
     async def run(self, lines: TextIO, echo: bool) -> None:
         await delivering.flush(self.assistant, self.send, channels=("terminal",))
-        await self.say("/start")
-        loop = asyncio.get_running_loop()
+        await self.say(RESUME)
+        typed = _lines_from(lines)
         while True:
             if not echo:
                 self.out.write("> ")
                 self.out.flush()
-            line = await loop.run_in_executor(None, lines.readline)
+            line = await typed.get()
             if not line:
                 break
             line = line.strip()
@@ -87,6 +98,20 @@ class TerminalDoor:
                 self.out.write(f"\n> {line}\n")
             await self.say(line)
         self.out.write("\n")
+
+
+def _lines_from(lines: TextIO) -> asyncio.Queue[str]:
+    """The lines typed, read by a daemon thread: a Ctrl-C never waits for a pending readline."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def read() -> None:
+        for line in iter(lines.readline, ""):
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+        loop.call_soon_threadsafe(queue.put_nowait, "")
+
+    threading.Thread(target=read, name="terminal-input", daemon=True).start()
+    return queue
 
 
 def _system_language() -> str | None:
@@ -99,6 +124,8 @@ async def chat(assistant: Assistant, user: str | None = None) -> None:
     interactive = sys.stdin.isatty()
     if interactive:
         print("Coming Home assistant – terminal chat. Type the number of a button, or text.")
-        print("Commands: /menu /language /help /privacy /delete. Ctrl-D leaves.")
+        print("Commands: /menu /language /help /privacy /delete. Ctrl-D or Ctrl-C leaves.")
     door = TerminalDoor(assistant, sys.stdout, user)
     await door.run(sys.stdin, echo=not interactive)
+    if interactive:
+        print(GOODBYE)

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 
 from babel import Locale
 
 from bot.render import Renderer
+from flows.folding import fold
 from flows.model import Label
 
 # Codes that are not countries a person returns to (regions, unions, placeholders).
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB", "AQ", "BV", "HM", "TF", "UM", "IO"}
-_ARABIC_VARIANTS = str.maketrans(
-    {"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا"}
-)
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, no punctuation, Arabic letter variants and article folded."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_ARABIC_VARIANTS))
-    kept = "".join(ch for ch in decomposed if ch.isalnum() or ch.isspace())
-    words = [w[2:] if w.startswith("ال") and len(w) > 3 else w for w in kept.split()]
-    return " ".join(words)
 
 
 class Wording:

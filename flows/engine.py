@@ -10,6 +10,7 @@ from flows.model import (
     Outcome,
     Pressed,
     Reply,
+    Resumed,
     Template,
     Unsupported,
 )
@@ -31,6 +32,8 @@ def step(conv: Conversation | None, event: Event, ctx: Context) -> Outcome:
     """Apply one event. Pure: the caller stores the result and sends the replies."""
     if conv is None:
         return welcome(event, ctx)
+    if isinstance(event, Resumed):  # ask again where the client left off, nothing else
+        return journey.go(conv, ctx)
     if isinstance(event, Command):
         return command(conv, event, ctx)
     if isinstance(event, Unsupported):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flows.folding import ascii_digits
 from flows.model import Answers, Country, Label, Language, Param, Text, UserText
 from flows.ports import Context
 from flows.scrub import scrub
@@ -64,9 +65,7 @@ def _read_country(typed: str, ctx: Context) -> Parsed:
 
 def _number_reader(low: int, high: int) -> Reader:
     def read(typed: str, ctx: Context) -> Parsed:
-        digits = typed.strip().translate(
-            str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-        )
+        digits = ascii_digits(typed.strip())
         if digits.isdecimal() and low <= int(digits) <= high:
             return Parsed(value=int(digits), ok=True)
         return Parsed(
@@ -127,7 +126,7 @@ QUESTIONS: tuple[Question, ...] = (
         t("What is your situation in Germany at the moment?"),
         (
             Option("tolerated", pt("situation", "Suspension of deportation (Duldung)")),
-            Option("asylum", pt("situation", "Asylum procedure ongoing (Aufenthaltsgestattung)")),
+            Option("asylum", pt("situation", "Asylum procedure open (Aufenthaltsgestattung)")),
             Option("obliged", pt("situation", "Asylum rejected or obliged to leave")),
             Option("recognised", pt("situation", "Recognised or with a residence permit")),
             Option("other", pt("situation", "Something else")),

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from flows import booking, intake, offices, staff, support_screens
+from flows.folding import fold
 from flows.model import (
     Button,
     Conversation,
@@ -511,21 +512,15 @@ def pressed_or_matched(conv: Conversation, event: Event, ctx: Context) -> str | 
     if isinstance(event, Pressed):
         return event.value
     if isinstance(event, Typed) and conv.locale is not None:
-        wanted = normalise(event.text)
+        wanted = fold(event.text)
         for reply in prompt(conv, ctx):
             for button in (b for row in reply.buttons for b in row):
                 if isinstance(button.label, str):  # digits: "-1" must not read as "1"
                     if event.text.strip() == button.label:
                         return button.value
-                elif normalise(ctx.wording.label(button.label, conv.locale)) == wanted:
+                elif fold(ctx.wording.label(button.label, conv.locale)) == wanted:
                     return button.value
     return None
-
-
-def normalise(text: str) -> str:
-    """Case, spacing, punctuation and check marks do not matter when a label is typed."""
-    kept = "".join(ch for ch in text.casefold() if ch.isalnum() or ch.isspace())
-    return " ".join(kept.split())
 
 
 Handler = Callable[[Conversation, Event, Context], Outcome]

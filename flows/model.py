@@ -161,7 +161,12 @@ class Unsupported:
     kind: str
 
 
-Event = Typed | Pressed | Command | Unsupported
+@dataclass(frozen=True)
+class Resumed:
+    """The client came back through a door that shows no earlier messages (the terminal)."""
+
+
+Event = Typed | Pressed | Command | Unsupported | Resumed
 
 # --- conversation ----------------------------------------------------------------------------
 

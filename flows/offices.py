@@ -8,9 +8,9 @@ What the client typed is used to find the office and then forgotten: only the of
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 
+from flows.folding import ascii_digits, fold
 from flows.model import Button, Reply, Template, Text
 from flows.ports import Context, OfficeChoice
 from flows.text import t
@@ -40,16 +40,14 @@ def route(typed: str, offices: Sequence[OfficeChoice]) -> list[OfficeChoice]:
     office serves, or the office's own short name, must appear in the text as whole words
     ("Dachau", "ich wohne in Dachau"); case, accents and punctuation do not matter.
     """
-    codes = [int(code) for code in _POSTCODE.findall(_ascii_digits(typed))]
+    codes = [int(code) for code in _POSTCODE.findall(ascii_digits(typed))]
     if codes:
         return [o for o in offices if any(_serves(o, code) for code in codes)]
-    words = f" {_folded(typed)} "
+    words = f" {fold(typed)} "
     return [
         o
         for o in offices
-        if any(
-            f" {place} " in words for place in map(_folded, (o.short_name, *o.districts)) if place
-        )
+        if any(f" {place} " in words for place in map(fold, (o.short_name, *o.districts)) if place)
     ]
 
 
@@ -72,17 +70,3 @@ def unknown_place() -> Text:
 
 def _serves(office: OfficeChoice, postcode: int) -> bool:
     return any(low <= postcode <= high for low, high in office.postcodes)
-
-
-def _folded(text: str) -> str:
-    """Lower case, without accents (ü → u), punctuation as spaces: how place names are compared."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = "".join(
-        ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch)
-    )
-    return " ".join(kept.split())
-
-
-def _ascii_digits(text: str) -> str:
-    """Postcodes typed with Arabic-Indic or Persian digits read like any other."""
-    return "".join(str(unicodedata.digit(ch)) if ch.isdigit() else ch for ch in text)

@@ -88,7 +88,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     from bot.assistant import Assistant
     from bot.demo import seed_demo_office
-    from bot.terminal_door import chat
+    from bot.terminal_door import GOODBYE, chat
 
     settings = config.load()
     setup_logging("WARNING")
@@ -96,7 +96,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
     if not settings.production:
         for number, office in enumerate(settings.offices, 1):
             seed_demo_office(assistant.db, office.id, f"c{number}")
-    asyncio.run(chat(assistant, getattr(args, "user", None)))
+    try:
+        asyncio.run(chat(assistant, getattr(args, "user", None)))
+    except KeyboardInterrupt:
+        # Each line is committed before its reply is shown: ending here loses no step.
+        print(f"\n{GOODBYE}")
     return 0
 
 

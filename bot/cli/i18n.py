@@ -64,7 +64,22 @@ def extract_domain(domain: str, output: Path | None = None) -> Path:
         str(target),
         ".",
     )
+    if domain == "messages":
+        add_translator_notes(target)
     return target
+
+
+def add_translator_notes(pot: Path) -> None:
+    """Give every client message its note: screen, role, and a length budget for buttons."""
+    from babel.messages.pofile import read_po, write_po
+
+    from bot.translator_notes import annotate
+
+    with pot.open("rb") as handle:
+        template = read_po(handle)
+    annotate(template, ROOT)
+    with pot.open("wb") as handle:
+        write_po(handle, template, width=0)
 
 
 def extract(args: argparse.Namespace) -> int:
@@ -107,10 +122,16 @@ def add(args: argparse.Namespace) -> int:
     )
     listed = tomllib.loads((LOCALES / "languages.toml").read_text(encoding="utf-8"))["language"]
     if args.code not in {entry["code"] for entry in listed}:
+        # The rule is CLDR's as Babel knows it today, written down once: from then on the check
+        # holds the catalog to this line, whatever a later Babel says.
+        from babel import Locale
+        from babel.messages.plurals import get_plural
+
+        rule = get_plural(Locale.parse(args.code)).plural_forms
         with (LOCALES / "languages.toml").open("a", encoding="utf-8") as handle:
             handle.write(
                 f'\n[[language]]\ncode = "{args.code}"\nname = "{args.name or args.code}"\n'
-                'status = "draft"\n'
+                f'status = "draft"\nplural_forms = "{rule}"\n'
             )
     print(f"created locales/{args.code}/LC_MESSAGES/messages.po")
     return 0

@@ -23,8 +23,8 @@ RETENTION = (
 )
 
 
-def test_all_sixteen_languages_are_shipped() -> None:
-    """Check that the sixteen interface languages of the office are offered, in its order."""
+def test_all_seventeen_languages_are_shipped() -> None:
+    """Check that the seventeen interface languages of the office are offered, in its order."""
     assert CATALOGS.codes == (
         "de",
         "tr",

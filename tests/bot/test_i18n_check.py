@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from babel.messages.pofile import read_po
 
 from bot.cli.i18n import DOMAINS, extract_domain
 from bot.config import ROOT
-from bot.i18n_check import check_catalog, run_check
+from bot.i18n_check import check_catalog, plural_problem, run_check
 
 LOCALES = ROOT / "locales"
 
@@ -26,7 +27,8 @@ def test_german_is_complete() -> None:
     """Check that every message has a German translation, none of them fuzzy."""
     with (LOCALES / "messages.pot").open("rb") as handle:
         template = read_po(handle)
-    report = check_catalog("de", LOCALES / "de" / "LC_MESSAGES" / "messages.po", template)
+    po = LOCALES / "de" / "LC_MESSAGES" / "messages.po"
+    report = check_catalog("de", po, template, "nplurals=2; plural=(n != 1);")
     assert report.missing == [] and report.fuzzy == 0 and report.coverage == 100.0
 
 
@@ -74,3 +76,48 @@ def test_a_broken_catalog_fails_the_check(tmp_path: Path, entry: str, problem: s
     out = io.StringIO()
     assert run_check(tmp_path, pot, out) == 1
     assert problem in out.getvalue()
+
+
+RUSSIAN = "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        RUSSIAN,
+        "nplurals=3;plural=n%10==1&&n%100!=11?0:n%10>=2&&n%10<=4&&(n%100<10||n%100>=20)?1:2",
+        "nplurals=3; plural=(n%10==1 && n%100!=11) ? 0 : ((n%10>=2 && n%10<=4 && (n%100<12 || n%100>14)) ? 1 : 2);",
+    ],
+)
+def test_plural_rules_written_differently_are_the_same_rule(written: str) -> None:
+    """Check that a rule passes when it picks the same form for every n, however it is written."""
+    assert plural_problem(written, RUSSIAN) is None
+
+
+@pytest.mark.parametrize(
+    "found,problem",
+    [
+        ("nplurals=2; plural=(n != 1);", "2 forms"),
+        ("nplurals=3; plural=(n%10==1 ? 0 : n%10>=2 && n%10<=4 ? 1 : 2);", "n = 11"),
+        (
+            "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2) + (n==1000000);",
+            "n = 1000000",
+        ),
+        ("nplurals=3; plural=n++", "not a gettext plural rule"),
+    ],
+)
+def test_a_rule_that_means_something_else_is_named(found: str, problem: str) -> None:
+    """Check that another number of forms, another form for some n, or garbage is an error."""
+    assert problem in (plural_problem(found, RUSSIAN) or "")
+
+
+def test_every_listed_catalog_states_its_rule_and_has_it() -> None:
+    """Check that languages.toml states a plural rule for every catalog, and the catalog has it."""
+    listed = tomllib.loads((LOCALES / "languages.toml").read_text(encoding="utf-8"))["language"]
+    for entry in listed:
+        po = LOCALES / entry["code"] / "LC_MESSAGES" / "messages.po"
+        if entry.get("source"):
+            continue
+        with po.open("rb") as handle:
+            header = read_po(handle).plural_forms
+        assert plural_problem(header, entry["plural_forms"]) is None, entry["code"]

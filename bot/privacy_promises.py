@@ -1,0 +1,87 @@
+"""What PRIVACY.md promises about the free note and about erasure, in German and English.
+
+Kept apart from `bot.privacy_record` (the tables and columns) because these statements describe
+behaviour (`flows.scrub`, `/delete`, the files on disk), and each names the test that holds it.
+"""
+
+from __future__ import annotations
+
+Statement = tuple[str, str]  # (German, English)
+
+NOTE: tuple[Statement, ...] = (
+    (
+        "Die Notiz ist freiwillig, höchstens 300 Zeichen lang, und die Frage sagt vorher, dass "
+        "keine Namen, Telefon- oder Dokumentnummern hineingehören. Vor dem Speichern wird sie "
+        "vereinheitlicht (Unicode NFKC; unsichtbare und Formatzeichen wie Null-Breite-Leerzeichen "
+        "entfernt; Ziffern jeder Schrift, hochgestellte und eingekreiste Ziffern als 0–9 gelesen) "
+        "und dann wird durch „[…]“ ersetzt:",
+        "The note is optional, at most 300 characters, and the question says beforehand that "
+        "names, phone and document numbers do not belong in it. Before it is stored it is normalised "
+        "(Unicode NFKC; invisible and format characters such as zero-width spaces dropped; "
+        "digits of every script, superscript and circled digits read as 0–9) and then these are "
+        "replaced by “[…]”:",
+    ),
+    (
+        "E-Mail-Adressen, auch verschleiert („(at)“, „[at]“, „ @ “, „＠“, „dot“, „punkt“); "
+        "@-Namen, Konten nach „Telegram:“, „Instagram:“ usw.; Links zu t.me, wa.me, Profilen "
+        "und jede Web-Adresse;",
+        "e-mail addresses, also disguised (“(at)”, “[at]”, “ @ ”, “＠”, “dot”, “punkt”); "
+        "@handles, accounts after “Telegram:”, “Instagram:” and the like; links to t.me, wa.me, "
+        "profiles and any web address;",
+    ),
+    (
+        "Telefonnummern und andere lange Zahlen mit beliebigen Trennzeichen (Leerzeichen . , _ - "
+        "/ und Mischungen): fünf Ziffern am Stück, sieben insgesamt, oder fünf mit einer Gruppe "
+        "von mindestens drei; IBANs;",
+        "phone numbers and other long numbers with any separators (space . , _ - / and their "
+        "mixtures): five digits in a row, seven in all, or five with a group of at least three; "
+        "IBANs;",
+    ),
+    (
+        "ausweisähnliche Zeichenfolgen (mindestens 6 Buchstaben und Ziffern gemischt, auch in "
+        "Gruppen geschrieben; neun Zeichen aus dem Alphabet deutscher Pässe und Ausweise, auch "
+        "ohne Ziffer); Nummern nach Wörtern wie „Pass“, „Ausweis“, „Nr.“, „Tel.“, „Az.“, "
+        "„Aktenzeichen“; Aktenzeichen der Form „12 K 345/23“;",
+        "ID-like strings (at least 6 letters and digits mixed, also written in groups; nine "
+        "characters from the alphabet of German passports and identity cards, also without a "
+        "digit); numbers after words such as “Pass”, “Ausweis”, “No.”, “Tel.”, “Az.”, "
+        "“Aktenzeichen”; file numbers shaped like “12 K 345/23”;",
+    ),
+    (
+        "Geburtsdaten: ein vollständiges Datum vor 2020 und jedes Datum oder Jahr nach "
+        "„geboren“, „geb.“, „born“, „DOB“ und den Wörtern dafür in den angebotenen Sprachen "
+        "(ein gewünschter Termin wie „am 12.03.2027“ bleibt);",
+        "dates of birth: any full date before 2020 and any date or year after “geboren”, "
+        "“geb.”, “born”, “DOB” and the words for it in the languages on offer (a wished day "
+        "such as “am 12.03.2027” stays);",
+    ),
+    (
+        "Anschriften: Straße mit Hausnummer („Schillerstraße 12a“, „Hauptstr. 5“, „12 Baker "
+        "Street“, „ул. Ленина 5“, „Atatürk Caddesi No: 5“), Postleitzahl mit Ort "
+        "(„80331 München“), arabisch und persisch geschriebene Straßennamen auch ohne Nummer;",
+        "addresses: street with house number (“Schillerstraße 12a”, “Hauptstr. 5”, “12 Baker "
+        "Street”, “ул. Ленина 5”, “Atatürk Caddesi No: 5”), postcode with town (“80331 "
+        "München”), street names written in Arabic or Persian script also without a number;",
+    ),
+    (
+        "der Name nach einer Selbstvorstellung in jeder angebotenen Sprache („ich heiße“, „mein "
+        "Name ist“, „my name is“, „اسمي“, „اسم من“, „меня зовут“, „je m'appelle“, „adım“, "
+        "„zovem se“, „emri im është“, „მე მქვია“ …), nach „Name:“ und nach einer Anrede "
+        "(„Herr“, „Frau“, „Familie“, „Mr“ …), wenn er großgeschrieben ist.",
+        "the name after a self-introduction in every language on offer (“ich heiße”, “mein Name "
+        "ist”, “my name is”, “اسمي”, “اسم من”, “меня зовут”, “je m'appelle”, “adım”, “zovem se”, "
+        "“emri im është”, “მე მქვია” …), after “Name:” and after a form of address (“Herr”, "
+        "“Frau”, “Familie”, “Mr” …) when it is capitalised.",
+    ),
+    (
+        "Das ist eine Bemühung nach bestem Vermögen, keine Garantie: ein Name ohne Vorstellung, "
+        "ausgeschriebene Zahlen („null eins fünf eins …“) oder eine ungewöhnliche Schreibweise "
+        "können durchkommen. Die Person wird gebeten, so etwas gar nicht zu schreiben, und "
+        "erfährt, wenn etwas entfernt wurde. Was nicht entfernt wird, bleibt genau so, wie sie es "
+        "geschrieben hat.",
+        "This is best effort, not a guarantee: a name without an introduction, numbers written "
+        "out in words (“zero one five one …”) or an unusual spelling can get through. The "
+        "client is asked not to write such things at all and is told when something was "
+        "removed. What is not removed stays exactly as they wrote it.",
+    ),
+)
