@@ -29,7 +29,8 @@ from flows.model import (
     When,
 )
 from flows.ports import AppointmentView, Bookings, Context, HasAppointment, SlotGone
-from flows.text import pt, t
+from flows.states import MENU, MENU_BUTTON
+from flows.text import t
 
 SLOTS, CONFIRM, APPOINTMENT, CANCEL = (
     "book.slots",
@@ -40,19 +41,18 @@ SLOTS, CONFIRM, APPOINTMENT, CANCEL = (
 STATES = (SLOTS, CONFIRM, APPOINTMENT, CANCEL)
 PAGE = 6
 WITHOUT_INTERPRETER = ("de", "en")
-MENU_BUTTON = Button("menu", pt("button", "Menu"))
 
 EDGES: tuple[tuple[str, str, str], ...] = (
-    ("menu", SLOTS, "book an appointment"),
-    ("menu", APPOINTMENT, "my appointment"),
+    (MENU, SLOTS, "book an appointment"),
+    (MENU, APPOINTMENT, "my appointment"),
     (SLOTS, SLOTS, "later or earlier times"),
     (SLOTS, CONFIRM, "time chosen"),
-    (SLOTS, "menu", "waiting list"),
-    (CONFIRM, "menu", "confirmed: booked or moved"),
+    (SLOTS, MENU, "waiting list"),
+    (CONFIRM, MENU, "confirmed: booked or moved"),
     (CONFIRM, SLOTS, "just taken, or another time"),
     (APPOINTMENT, SLOTS, "move"),
     (APPOINTMENT, CANCEL, "cancel"),
-    (CANCEL, "menu", "cancelled"),
+    (CANCEL, MENU, "cancelled"),
     (CANCEL, APPOINTMENT, "keep it"),
 )
 
@@ -106,7 +106,7 @@ def prompt(conv: Conversation, ctx: Context) -> Reply:
 
 def slots_prompt(conv: Conversation, bookings: Bookings) -> Reply:
     language = language_of(conv)
-    page = int(conv.data.get("page", 0))
+    page = conv.data.page or 0
     offers = list(bookings.free_slots(language, page * PAGE, PAGE + 1))
     if not offers and page == 0:
         rows: list[tuple[Button, ...]] = [(Button("b:wait", t("Put me on the waiting list")),)]
@@ -148,16 +148,14 @@ def slots_prompt(conv: Conversation, bookings: Bookings) -> Reply:
 
 def confirm_prompt(conv: Conversation) -> Reply:
     language = language_of(conv)
-    start = datetime.fromisoformat(str(conv.data["slot_start"]))
+    start = datetime.fromisoformat(str(conv.data.slot_start))
     return Reply(
         Template(
             "booking_confirm",
             {
                 "when": When(start),
                 "language": Language(language),
-                "interpreter": interpreter_text(
-                    str(conv.data.get("slot_interpreter", "none")), language
-                ),
+                "interpreter": interpreter_text(conv.data.slot_interpreter or "none", language),
             },
         ),
         (
@@ -225,7 +223,7 @@ def on_event(conv: Conversation, event: Event, ctx: Context, value: str | None) 
 
 
 def _on_slots(conv: Conversation, value: str, ctx: Context, bookings: Bookings) -> Outcome | None:
-    page = int(conv.data.get("page", 0))
+    page = conv.data.page or 0
     if value in ("b:later", "b:earlier"):
         moved = conv.moved(SLOTS, page=max(0, page + (1 if value == "b:later" else -1)))
         return _show(moved, ctx, replace=True)
@@ -238,7 +236,7 @@ def _on_slots(conv: Conversation, value: str, ctx: Context, bookings: Bookings) 
                 place=place,
             )
         )
-        return _show(conv.moved("menu", page=None, moving=None), ctx, told)
+        return _show(conv.moved(MENU, page=None, moving=None), ctx, told)
     if value == "b:german":
         german = conv.answered(interpreter="none")
         return _show(german.moved(SLOTS, page=0), ctx)
@@ -265,7 +263,7 @@ def _on_confirm(conv: Conversation, value: str, ctx: Context, bookings: Bookings
         return _show(conv.moved(SLOTS, page=0, slot=None), ctx)
     if value != "b:ok":
         return None
-    key, moving = str(conv.data["slot"]), bool(conv.data.get("moving"))
+    key, moving = str(conv.data.slot), conv.data.moving
     try:
         view = bookings.reschedule(key) if moving else bookings.book(key, language_of(conv))
     except SlotGone:
@@ -274,7 +272,7 @@ def _on_confirm(conv: Conversation, value: str, ctx: Context, bookings: Bookings
         hint = Reply(t("You already have an appointment. You can move or cancel it here."))
         return _show(conv.moved(APPOINTMENT, slot=None, moving=None, page=None), ctx, hint)
     done = conv.moved(
-        "menu", slot=None, slot_start=None, slot_interpreter=None, moving=None, page=None
+        MENU, slot=None, slot_start=None, slot_interpreter=None, moving=None, page=None
     )
     kind = "rescheduled" if moving else "booked"
     booked = Reply(Template("booking_done", appointment_params(view)), calendar=calendar(view))
@@ -304,7 +302,7 @@ def _on_cancel(conv: Conversation, value: str, ctx: Context, bookings: Bookings)
     if value != "b:cancel:yes":
         return None
     view = bookings.cancel()
-    menu = conv.moved("menu")
+    menu = conv.moved(MENU)
     if view is None:
         return _show(menu, ctx, Reply(t("There is no appointment to cancel.")))
     cancelled = Reply(

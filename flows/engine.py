@@ -6,6 +6,7 @@ from flows import journey
 from flows.model import (
     Command,
     Conversation,
+    ConversationData,
     Event,
     Outcome,
     Pressed,
@@ -15,6 +16,7 @@ from flows.model import (
     Unsupported,
 )
 from flows.ports import Context
+from flows.states import DELETE, INTERPRETER_LANGUAGE, LANGUAGE, MENU, PRIVACY, STATE_OF_SLOT
 from flows.text import t
 
 COMMANDS = ("start", "menu", "language", "help", "privacy", "delete")
@@ -38,7 +40,7 @@ def step(conv: Conversation | None, event: Event, ctx: Context) -> Outcome:
         return command(conv, event, ctx)
     if isinstance(event, Unsupported):
         return journey.unsupported(conv, event, ctx)
-    if conv.data.get("accepted"):  # menu buttons work everywhere, pressed or typed
+    if conv.data.accepted:  # menu buttons work everywhere, pressed or typed
         value = journey.pressed_or_matched(conv, event, ctx)
         chosen = journey.on_menu_choice(conv, value, ctx, event) if value else None
         if chosen is not None:
@@ -53,7 +55,7 @@ def welcome(event: Event, ctx: Context) -> Outcome:
     """A client the assistant knows nothing about: offer the languages, keep only the suggestion."""
     if isinstance(event, Command) and event.name == "delete":
         return Outcome(None, (Reply(t("Nothing is stored about you.")),), locale=ctx.hint)
-    conv = Conversation(journey.LANGUAGE, data={"hint": ctx.hint} if ctx.hint else {})
+    conv = Conversation(LANGUAGE, data=ConversationData(hint=ctx.hint or None))
     return Outcome(conv, (journey.language_prompt(ctx, ctx.hint),), locale=ctx.hint)
 
 
@@ -66,25 +68,24 @@ def stale(conv: Conversation, ctx: Context) -> Outcome:
 
 def command(conv: Conversation, event: Command, ctx: Context) -> Outcome:
     """The commands work at every step and never lose the client's place."""
-    accepted = bool(conv.data.get("accepted"))
+    accepted = conv.data.accepted
     name = event.name
     if name == "start":
-        target = journey.MENU if accepted else journey.LANGUAGE
-        return journey.go(conv.moved(target, editing=None, picked=None, resume=None), ctx)
+        return journey.go(conv.afresh(MENU if accepted else LANGUAGE), ctx)
     if name == "menu":
         if not accepted:
             return journey.stay(
                 conv, ctx, t("Please choose your language and read the privacy notice first.")
             )
-        return journey.go(conv.moved(journey.MENU, editing=None, picked=None, resume=None), ctx)
+        return journey.go(conv.afresh(MENU), ctx)
     if name == "language":
-        return journey.go(conv.moved(journey.LANGUAGE, resume=resume_point(conv)), ctx)
+        return journey.go(conv.moved(LANGUAGE, resume=resume_point(conv)), ctx)
     if name == "delete":
-        return journey.go(conv.moved(journey.DELETE, resume=resume_point(conv)), ctx)
+        return journey.go(conv.moved(DELETE, resume=resume_point(conv)), ctx)
     if name == "help":
         return journey.go(conv, ctx, Reply(Template("help")))
     if name == "privacy":
-        if conv.state == journey.PRIVACY:
+        if conv.state == PRIVACY:
             return journey.go(conv, ctx)
         notice = (Reply(Template("privacy")), Reply(Template("privacy_telegram")))
         return journey.go(conv, ctx, *notice)
@@ -95,8 +96,8 @@ def command(conv: Conversation, event: Command, ctx: Context) -> Outcome:
 
 def resume_point(conv: Conversation) -> str:
     """Where to come back to after /language or /delete is answered."""
-    if conv.state in (journey.LANGUAGE, journey.DELETE):
-        return str(conv.data.get("resume", journey.MENU))
-    if conv.state == journey.INTERPRETER_LANGUAGE:
-        return "intake.interpreter"
+    if conv.state in (LANGUAGE, DELETE):
+        return conv.data.resume or MENU
+    if conv.state == INTERPRETER_LANGUAGE:
+        return STATE_OF_SLOT["interpreter"]
     return conv.state

@@ -1,8 +1,7 @@
 """The client journey: states, the prompt each state shows, and what each answer leads to.
 
-States are plain strings: "language", "privacy", "menu", "intake.<slot>", "intake.summary",
-"intake.interpreter_language", "delete.confirm", "support" and "support.<screen>" (see
-flows/support_screens.py). `EDGES` declares every transition; the Mermaid diagram is drawn from it
+The states are declared in flows/states.py (support screens in flows/support_screens.py, booking in
+flows/booking.py). `EDGES` declares every transition; the Mermaid diagram is drawn from it
 and a test checks the step function against it.
 """
 
@@ -31,19 +30,22 @@ from flows.model import (
     Unsupported,
 )
 from flows.ports import Context
+from flows.states import (
+    DELETE,
+    FIRST_QUESTION,
+    INTERPRETER_LANGUAGE,
+    LANGUAGE,
+    MENU,
+    MENU_BUTTON,
+    PRIVACY,
+    QUESTION_STATES,
+    STATE_OF_SLOT,
+    SUMMARY,
+)
 from flows.text import pt, t
 
-LANGUAGE, PRIVACY, MENU = "language", "privacy", "menu"
 OFFICE = offices.OFFICE
-SUMMARY, INTERPRETER_LANGUAGE, DELETE = (
-    "intake.summary",
-    "intake.interpreter_language",
-    "delete.confirm",
-)
-FIRST_QUESTION = "intake." + intake.QUESTIONS[0].slot
 SUPPORT = support_screens.SUPPORT
-
-MENU_BUTTON = Button("menu", pt("button", "Menu"))
 SKIP = "skip"
 DONE = "done"
 
@@ -66,16 +68,16 @@ EDGES: tuple[tuple[str, str, str], ...] = (
     *support_screens.EDGES,
     *booking.EDGES,
     *(
-        ("intake." + q.slot, "intake." + nxt, "answer or skip")
+        (STATE_OF_SLOT[q.slot], STATE_OF_SLOT[nxt], "answer or skip")
         for q in intake.QUESTIONS
         if (nxt := intake.next_slot(q.slot))
     ),
-    ("intake.interpreter", INTERPRETER_LANGUAGE, "another language"),
-    (INTERPRETER_LANGUAGE, "intake.note", "language chosen"),
-    ("intake." + intake.QUESTIONS[-1].slot, SUMMARY, "answer or skip"),
-    *(("intake." + q.slot, SUMMARY, "answer while editing") for q in intake.QUESTIONS),
+    (STATE_OF_SLOT["interpreter"], INTERPRETER_LANGUAGE, "another language"),
+    (INTERPRETER_LANGUAGE, STATE_OF_SLOT["note"], "language chosen"),
+    (STATE_OF_SLOT[intake.QUESTIONS[-1].slot], SUMMARY, "answer or skip"),
+    *((state, SUMMARY, "answer while editing") for state in QUESTION_STATES),
     (INTERPRETER_LANGUAGE, SUMMARY, "language chosen while editing"),
-    *((SUMMARY, "intake." + q.slot, "edit") for q in intake.QUESTIONS),
+    *((SUMMARY, state, "edit") for state in QUESTION_STATES),
     (SUMMARY, MENU, "confirm: the estimate, then the menu"),
     ("any", MENU, "/menu"),
     ("any", LANGUAGE, "/language"),
@@ -114,11 +116,9 @@ def privacy_prompt() -> tuple[Reply, ...]:
 
 def menu_prompt(conv: Conversation, ctx: Context) -> Reply:
     intake_label = (
-        t("My intake answers")
-        if conv.data.get("intake_done")
-        else t("Preliminary intake (anonymous)")
+        t("My intake answers") if conv.data.intake_done else t("Preliminary intake (anonymous)")
     )
-    estimate = ((Button("m:estimate", t("My estimate")),),) if conv.data.get("intake_done") else ()
+    estimate = ((Button("m:estimate", t("My estimate")),),) if conv.data.intake_done else ()
     appointment: tuple[tuple[Button, ...], ...] = ()
     if ctx.bookings is not None:
         booked = ctx.bookings.current() is not None
@@ -130,11 +130,11 @@ def menu_prompt(conv: Conversation, ctx: Context) -> Reply:
     return Reply(
         t("What would you like to do?"),
         (
-            *(appointment if conv.data.get("intake_done") else ()),
+            *(appointment if conv.data.intake_done else ()),
             (Button("m:support", t("Support on offer")),),
             (Button("m:intake", intake_label),),
             *estimate,
-            *(() if conv.data.get("intake_done") else appointment),
+            *(() if conv.data.intake_done else appointment),
             (Button("m:contact", t("Contact and opening hours")),),
             *(((Button("m:office", t("Change office")),),) if offices.several(ctx) else ()),
             (Button("m:language", t("Change language")),),
@@ -144,7 +144,7 @@ def menu_prompt(conv: Conversation, ctx: Context) -> Reply:
 
 
 def question_prompt(conv: Conversation, question: intake.Question) -> Reply:
-    picked = conv.data.get("picked", [])
+    picked = conv.data.picked or ()
     buttons = []
     for option in question.options:
         if (
@@ -225,15 +225,15 @@ def single_prompt(conv: Conversation, ctx: Context) -> Reply:
     if state == LANGUAGE:
         return language_prompt(ctx, conv.locale or ctx.hint)
     if state == OFFICE:
-        return offices.prompt(ctx, below=(MENU_BUTTON,) if conv.data.get("accepted") else ())
+        return offices.prompt(ctx, below=(MENU_BUTTON,) if conv.data.accepted else ())
     if state == SUMMARY:
         return summary_prompt(conv)
     if state == DELETE:
         return delete_prompt()
     if state == INTERPRETER_LANGUAGE:
         return interpreter_language_prompt(ctx)
-    if state.startswith("intake."):
-        return question_prompt(conv, intake.BY_SLOT[state.removeprefix("intake.")])
+    if state in QUESTION_STATES:
+        return question_prompt(conv, QUESTION_STATES[state])
     if support_screens.is_support_state(state):
         return support_screens.prompt(conv, ctx)
     if state in booking.STATES and ctx.bookings is not None:
@@ -258,9 +258,9 @@ def go(conv: Conversation, ctx: Context, *before: Reply, effects: tuple = ()) ->
 def choose_language(conv: Conversation, code: str, ctx: Context) -> Outcome:
     """Store the chosen language; next the privacy notice, or back to where the client was."""
     chosen = replace(conv, locale=code)
-    if not chosen.data.get("accepted"):
+    if not chosen.data.accepted:
         return go(chosen.moved(OFFICE if offices.several(ctx) else PRIVACY, hint=None), ctx)
-    back = chosen.moved(chosen.data.get("resume", MENU), resume=None)
+    back = chosen.moved(chosen.data.resume or MENU, resume=None)
     return go(
         back, ctx, Reply(t("This chat is now in {language}.", language=Language(code, own=True)))
     )
@@ -290,7 +290,7 @@ def on_office(conv: Conversation, event: Event, ctx: Context) -> Outcome:
         if len(found) == 1:
             return choose_office(conv, found[0].id, ctx)
         if found:  # a postcode or place on the border of two areas: the client decides
-            below = (MENU_BUTTON,) if conv.data.get("accepted") else ()
+            below = (MENU_BUTTON,) if conv.data.accepted else ()
             return Outcome(conv, (offices.prompt(ctx, found, below),), locale=conv.locale)
         return stay(conv, ctx, offices.unknown_place())
     return stay(conv, ctx, t("Please choose one of the buttons."))
@@ -298,7 +298,7 @@ def on_office(conv: Conversation, event: Event, ctx: Context) -> Outcome:
 
 def choose_office(conv: Conversation, office_id: str, ctx: Context) -> Outcome:
     """Before the privacy notice: on to it. Later: the new office, unless an appointment is held."""
-    if not conv.data.get("accepted"):
+    if not conv.data.accepted:
         return go(replace(conv, office=office_id).moved(PRIVACY), ctx)
     if office_id != (conv.office or offices.default(ctx)):
         refused = office_change_refused(conv, ctx)
@@ -308,7 +308,7 @@ def choose_office(conv: Conversation, office_id: str, ctx: Context) -> Outcome:
             ctx.bookings.leave_waiting_list()  # the old office's list; the new one has its own
     office = offices.by_id(ctx, office_id)
     assert office is not None
-    moved = replace(conv, office=office_id).moved(conv.data.get("resume", MENU), resume=None)
+    moved = replace(conv, office=office_id).moved(conv.data.resume or MENU, resume=None)
     return go(moved, ctx, Reply(t("Your office is now {office}.", office=office.name)))
 
 
@@ -342,20 +342,20 @@ def on_menu_choice(
 ) -> Outcome | None:
     """Menu buttons work from any state after the privacy notice, also from old messages."""
     if value == "m:support":
-        return go(conv.moved(SUPPORT, editing=None, picked=None, resume=None), ctx)
+        return go(conv.afresh(SUPPORT), ctx)
     if value.startswith(support_screens.PREFIX):
         return support_screens.navigate(conv, value, isinstance(event, Pressed), ctx)
     if value == "m:estimate":
         return my_estimate(conv, ctx)
     if value == "m:book" and ctx.bookings is not None:
-        return booking.start(conv.moved(conv.state, editing=None, picked=None, resume=None), ctx)
+        return booking.start(conv.afresh(conv.state), ctx)
     if value == "m:appt" and ctx.bookings is not None:
-        return booking.show_appointment(conv.moved(conv.state, editing=None, picked=None), ctx)
+        return booking.show_appointment(conv.afresh(conv.state, keep_resume=True), ctx)
     if value == "menu":
-        return go(conv.moved(MENU, editing=None, picked=None, resume=None), ctx)
+        return go(conv.afresh(MENU), ctx)
     if value == "m:intake":
-        target = SUMMARY if conv.data.get("intake_done") else FIRST_QUESTION
-        return go(conv.moved(target, editing=None, picked=None), ctx)
+        target = SUMMARY if conv.data.intake_done else FIRST_QUESTION
+        return go(conv.afresh(target, keep_resume=True), ctx)
     if value == "m:contact":
         contact = Reply(Template("contact"), ((MENU_BUTTON,),))
         return Outcome(conv.moved(MENU), (contact,), locale=conv.locale)
@@ -370,19 +370,17 @@ def on_menu_choice(
 
 def my_estimate(conv: Conversation, ctx: Context) -> Outcome:
     """The household estimate once the intake is done; before that, the intake leads to it."""
-    if not conv.data.get("intake_done"):
+    if not conv.data.intake_done:
         first = Reply(
             t(
                 "First a few anonymous questions; you can skip any of them. Then you see "
                 "what may apply to your household."
             )
         )
-        return go(conv.moved(FIRST_QUESTION, editing=None, picked=None, resume=None), ctx, first)
+        return go(conv.afresh(FIRST_QUESTION), ctx, first)
     buttons = ((Button("m:support", t("Support on offer")),), (MENU_BUTTON,))
     shown = support_screens.estimate_reply(conv, ctx, buttons)
-    return Outcome(
-        conv.moved(MENU, editing=None, picked=None, resume=None), (shown,), locale=conv.locale
-    )
+    return Outcome(conv.afresh(MENU), (shown,), locale=conv.locale)
 
 
 def on_menu(conv: Conversation, event: Event, ctx: Context) -> Outcome:
@@ -392,7 +390,7 @@ def on_menu(conv: Conversation, event: Event, ctx: Context) -> Outcome:
 def on_summary(conv: Conversation, event: Event, ctx: Context) -> Outcome:
     value = pressed_or_matched(conv, event, ctx)
     if value == "sum:ok":
-        effects = () if conv.data.get("intake_done") else (IntakeCompleted(),)
+        effects = () if conv.data.intake_done else (IntakeCompleted(),)
         done = conv.moved(MENU, intake_done=True, editing=None)
         thanks = Reply(
             t(
@@ -404,8 +402,8 @@ def on_summary(conv: Conversation, event: Event, ctx: Context) -> Outcome:
         return go(done, ctx, thanks, estimate, effects=effects)
     if value and value.startswith("sum:edit:"):
         slot = value.removeprefix("sum:edit:")
-        if slot in intake.BY_SLOT:
-            return go(conv.moved("intake." + slot, editing=True, picked=None), ctx)
+        if slot in STATE_OF_SLOT:
+            return go(conv.moved(STATE_OF_SLOT[slot], editing=True, picked=None), ctx)
     return stay(conv, ctx, t("Please confirm your answers or choose one to change."))
 
 
@@ -422,13 +420,13 @@ def on_delete(conv: Conversation, event: Event, ctx: Context) -> Outcome:
         told = (NotifyStaff(staff.summary("deleted", held, None, ctx)),) if held else ()
         return Outcome(None, (done,), (*told, DeleteClientData()), locale=conv.locale)
     if value == "del:no":
-        back = conv.moved(conv.data.get("resume", MENU), resume=None)
+        back = conv.moved(conv.data.resume or MENU, resume=None)
         return go(back, ctx, Reply(t("Nothing was deleted.")))
     return stay(conv, ctx, t("Please choose one of the buttons."))
 
 
 def on_question(conv: Conversation, event: Event, ctx: Context) -> Outcome:
-    question = intake.BY_SLOT[conv.state.removeprefix("intake.")]
+    question = QUESTION_STATES[conv.state]
     value = pressed_or_matched(conv, event, ctx)
     prefix = f"a:{question.slot}:"
     if value is not None and value.startswith(prefix):
@@ -456,14 +454,14 @@ def answer_button(
     if value == SKIP:
         return advance(conv.answered(**{slot: None}), ctx)
     if question.multi:
-        picked = list(conv.data.get("picked") or conv.answers.get(slot) or [])
+        picked = list(conv.data.picked or conv.answers.get(slot) or [])
         if value == DONE:
             return advance(
                 conv.answered(**{slot: picked or None}).moved(conv.state, picked=None), ctx
             )
         if value in {o.value for o in question.options}:
             picked = [v for v in picked if v != value] if value in picked else [*picked, value]
-            toggled = conv.moved(conv.state, picked=picked)
+            toggled = conv.moved(conv.state, picked=tuple(picked))
             reply = question_prompt(toggled, question)
             return Outcome(
                 toggled,
@@ -487,21 +485,23 @@ def on_interpreter_language(conv: Conversation, event: Event, ctx: Context) -> O
     value = pressed_or_matched(conv, event, ctx)
     prefix = "a:interpreter_language:"
     if value is not None and value.startswith(prefix) and value.removeprefix(prefix) in ctx.locales:
-        chosen = conv.answered(interpreter=value.removeprefix(prefix)).moved("intake.interpreter")
+        chosen = conv.answered(interpreter=value.removeprefix(prefix))
+        chosen = chosen.moved(STATE_OF_SLOT["interpreter"])
         return advance(chosen, ctx)
     if isinstance(event, Typed):
         matches = list(ctx.wording.languages(event.text))
         if len(matches) == 1:
-            return advance(conv.answered(interpreter=matches[0]).moved("intake.interpreter"), ctx)
+            chosen = conv.answered(interpreter=matches[0])
+            return advance(chosen.moved(STATE_OF_SLOT["interpreter"]), ctx)
     return stay(conv, ctx, t("Please choose a language from the list."))
 
 
 def advance(conv: Conversation, ctx: Context, *before: Reply) -> Outcome:
     """After an answer: the next question, or the summary when done or when editing one answer."""
-    slot = conv.state.removeprefix("intake.")
-    following = None if conv.data.get("editing") else intake.next_slot(slot)
-    target = "intake." + following if following else SUMMARY
-    return go(conv.moved(target, editing=None, picked=None), ctx, *before)
+    slot = QUESTION_STATES[conv.state].slot
+    following = None if conv.data.editing else intake.next_slot(slot)
+    target = STATE_OF_SLOT[following] if following else SUMMARY
+    return go(conv.afresh(target, keep_resume=True), ctx, *before)
 
 
 # --- typed text against button labels -----------------------------------------------------------
@@ -539,7 +539,7 @@ HANDLERS: dict[str, Handler] = {
 def handler_for(state: str) -> Handler:
     if state in HANDLERS:
         return HANDLERS[state]
-    if state.startswith("intake.") and state.removeprefix("intake.") in intake.BY_SLOT:
+    if state in QUESTION_STATES:
         return on_question
     if state in booking.STATES:
         return on_booking

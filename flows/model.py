@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Union
@@ -173,6 +174,92 @@ Event = Typed | Pressed | Command | Unsupported | Resumed
 Answers = dict[str, Any]
 
 
+def _flag(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _number(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _texts(value: object) -> tuple[str, ...] | None:
+    if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    return None
+
+
+@dataclass(frozen=True)
+class ConversationData:
+    """What a conversation carries between steps besides its state and answers; stored as a JSON
+    object of the fields that differ from their defaults (the same object as before this type)."""
+
+    accepted: bool = False  # the privacy notice was accepted: the menu works everywhere
+    intake_done: bool = False  # the intake was finished once: the menu offers the summary
+    hint: str | None = None  # the language Telegram suggested, offered first
+    resume: str | None = None  # the state to return to after /language, /delete, the office
+    editing: bool = False  # a question asked again from the summary: back to the summary after it
+    picked: tuple[str, ...] | None = None  # the choices ticked so far in a multiple-choice question
+    page: int | None = None  # the page of free slots shown
+    slot: str | None = None  # the slot chosen, waiting for confirmation
+    slot_start: str | None = None  # its start (ISO 8601, UTC), to show without asking storage
+    slot_interpreter: str | None = None  # its interpreter's id, or "none"
+    moving: bool = False  # the slot replaces the appointment held (rescheduling)
+
+    def changed(self, **changes: object) -> ConversationData:
+        """This data with `changes` applied; None sets a field back to its default (drops it)."""
+        values: dict[str, Any] = {}
+        for name, value in changes.items():
+            if name not in _DECODERS:
+                raise TypeError(f"a conversation carries no {name!r}")
+            decoded = _DECODERS[name](value) if value is not None else _DEFAULTS[name]
+            if value is not None and decoded is None:
+                raise TypeError(f"{name!r} cannot be {value!r}")
+            values[name] = decoded
+        return replace(self, **values)
+
+    def to_json(self) -> dict[str, Any]:
+        """The fields that differ from their defaults, as JSON values."""
+        return {
+            name: list(value) if isinstance(value, tuple) else value
+            for name in _DECODERS
+            if (value := getattr(self, name)) != _DEFAULTS[name]
+        }
+
+    @classmethod
+    def from_json(cls, stored: object) -> ConversationData:
+        """Read what a conversation stored, tolerantly: a key this version does not know, or a
+        value of the wrong kind, is dropped (the journey then behaves as if it was never set)."""
+        if not isinstance(stored, dict):
+            return cls()
+        values: dict[str, Any] = {
+            name: decoded
+            for name, value in stored.items()
+            if name in _DECODERS and (decoded := _DECODERS[name](value)) is not None
+        }
+        return cls(**values)
+
+
+_DECODERS: dict[str, Callable[[object], object]] = {
+    "accepted": _flag,
+    "intake_done": _flag,
+    "hint": _text,
+    "resume": _text,
+    "editing": _flag,
+    "picked": _texts,
+    "page": _number,
+    "slot": _text,
+    "slot_start": _text,
+    "slot_interpreter": _text,
+    "moving": _flag,
+}
+_DEFAULTS: dict[str, object] = {f.name: f.default for f in fields(ConversationData)}
+assert set(_DECODERS) == set(_DEFAULTS), "every field of ConversationData needs a decoder"
+
+
 @dataclass(frozen=True)
 class Conversation:
     """What the assistant keeps about one client between steps: no identity, only the journey."""
@@ -180,14 +267,20 @@ class Conversation:
     state: str
     locale: str | None = None
     answers: Answers = field(default_factory=dict)
-    data: dict[str, Any] = field(default_factory=dict)
+    data: ConversationData = field(default_factory=ConversationData)
     version: int = 0
     office: str = ""  # the office the client chose; "": the installation's default
 
-    def moved(self, state: str, **data: Any) -> Conversation:
-        """The same conversation in another state, with `data` merged (None removes a key)."""
-        merged = {**self.data, **data}
-        return replace(self, state=state, data={k: v for k, v in merged.items() if v is not None})
+    def moved(self, state: str, **changes: object) -> Conversation:
+        """The same conversation in another state, with `changes` to its data (None: default)."""
+        return replace(self, state=state, data=self.data.changed(**changes))
+
+    def afresh(self, state: str, *, keep_resume: bool = False) -> Conversation:
+        """Moved to `state` leaving nothing half-done behind: no question being edited, no choices
+        ticked, and (unless `keep_resume`) no step to return to."""
+        if keep_resume:
+            return self.moved(state, editing=None, picked=None)
+        return self.moved(state, editing=None, picked=None, resume=None)
 
     def answered(self, **answers: Any) -> Conversation:
         return replace(self, answers={**self.answers, **answers})

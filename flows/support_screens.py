@@ -26,6 +26,7 @@ from flows.model import (
     Text,
 )
 from flows.ports import Context
+from flows.states import MENU_BUTTON
 from flows.support import (
     MAX_MEMBERS,
     ZERO,
@@ -46,7 +47,6 @@ from flows.text import pt, t
 SUPPORT = "support"
 PREFIX = "sup:"
 OVERVIEW = "overview"  # the key of the overview in button values: "sup:overview"
-MENU_BUTTON = Button("menu", pt("button", "Menu"))  # the same button as the journey's
 
 
 @dataclass(frozen=True)
@@ -150,9 +150,7 @@ def navigate(conv: Conversation, value: str, pressed: bool, ctx: Context) -> Out
     key = value.removeprefix(PREFIX)
     if key != OVERVIEW and key not in BY_KEY:
         return None
-    moved = conv.moved(
-        BY_KEY[key].state if key in BY_KEY else SUPPORT, editing=None, picked=None, resume=None
-    )
+    moved = conv.afresh(BY_KEY[key].state if key in BY_KEY else SUPPORT)
     shown = prompt(moved, ctx)
     reply = Reply(shown.body, shown.buttons, replaces_pressed=pressed)
     return Outcome(moved, (reply,), locale=conv.locale)

@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.model import (
     Conversation,
+    ConversationData,
     Reply,
 )
 from flows.ports import Figures
@@ -266,7 +267,7 @@ def save(
         "state": after.state,
         "locale": after.locale,
         "answers": after.answers,
-        "data": after.data,
+        "data": after.data.to_json(),
         "updated_at": now,
     }
     if before is None:
@@ -315,7 +316,7 @@ def _to_conversation(row: Any) -> Conversation:
         row["state"],
         row["locale"],
         dict(row["answers"]),
-        dict(row["data"]),
+        ConversationData.from_json(row["data"]),
         row["version"],
         row["office_id"],
     )

@@ -35,9 +35,9 @@ def incoming(update_id: int | None = 1, user: str = "4242") -> Incoming:
 
 def counter(conv: Conversation | None, bookings: object = None) -> Outcome:
     """A step that counts how often it ran for this client."""
-    n = int(conv.data["n"]) + 1 if conv else 1
+    n = int(conv.answers["n"]) + 1 if conv else 1
     return Outcome(
-        Conversation("menu", "de", data={"n": n}), (Reply(t("Step {n}", n=n)),), locale="de"
+        Conversation("menu", "de", answers={"n": n}), (Reply(t("Step {n}", n=n)),), locale="de"
     )
 
 
@@ -148,8 +148,10 @@ def test_one_clients_steps_never_interleave(
     for thread in threads:
         thread.join()
     with database.transaction() as tx:
-        data, version = tx.execute(select(conversations.c.data, conversations.c.version)).one()
-    assert data["n"] == 12 and version == 12
+        answers, version = tx.execute(
+            select(conversations.c.answers, conversations.c.version)
+        ).one()
+    assert answers["n"] == 12 and version == 12
 
 
 def test_different_clients_each_get_their_own_conversation(
@@ -262,3 +264,42 @@ def test_leases_of_a_process_that_is_gone_can_be_released_back_offs_stay(
     assert store.outbox.release_leases(NOW) == 2
     due = {d.outbox_id for d in store.outbox.due(NOW, ("telegram",))}
     assert due == {leased.outbox_id, claimed.outbox_id}
+
+
+def test_a_conversation_stored_before_its_data_was_typed_still_loads(
+    database: Database, steps: Steps
+) -> None:
+    """Check that a conversation saved as a loose JSON object (as every version before the typed
+    data wrote it) loads with its place kept, and that keys this version does not know, or values
+    of the wrong kind, are dropped rather than stopping the client."""
+    steps.client(incoming(1), counter, NOW)
+    stored_before = {
+        "accepted": True,
+        "intake_done": True,
+        "resume": "menu",
+        "picked": ["family", "health"],
+        "page": 0,
+        "slot": "c1-202612011000",
+        "slot_start": "2026-12-01T09:00:00",
+        "slot_interpreter": "none",
+        "moving": True,
+        "n": 3,  # a key no version of the journey reads any more
+        "editing": "yes",  # a value of the wrong kind
+    }
+    with database.transaction() as tx:
+        tx.execute(conversations.update().values(data=stored_before))
+    seen: list[Conversation] = []
+
+    def keep(conv: Conversation | None, bookings: object = None) -> Outcome:
+        assert conv is not None
+        seen.append(conv)
+        return Outcome(conv, (), locale=conv.locale)
+
+    steps.client(incoming(2), keep, NOW)
+    data = seen[0].data
+    assert data.accepted and data.intake_done and data.moving and not data.editing
+    assert data.picked == ("family", "health") and data.page == 0 and data.resume == "menu"
+    assert (data.slot, data.slot_interpreter) == ("c1-202612011000", "none")
+    with database.transaction() as tx:
+        saved = tx.execute(select(conversations.c.data)).scalar_one()
+    assert saved == {k: v for k, v in stored_before.items() if k not in ("n", "editing")}
