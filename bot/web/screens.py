@@ -46,17 +46,20 @@ def blocks(messages: Sequence[Message]) -> tuple[Block, ...]:
 
 def paragraphs(telegram_html: str) -> tuple[tuple[str, Markup], ...]:
     """Telegram HTML (our own markup, parameters escaped by the renderer) as web paragraphs:
-    blank lines part paragraphs, a line that is all bold is a heading, other lines break."""
+    blank lines part paragraphs, a bold first line is a heading, other lines break."""
     result: list[tuple[str, Markup]] = []
     for part in re.split(r"\n\s*\n", telegram_html.strip()):
         part = part.strip("\n")
         if not part:
             continue
-        heading = _HEADING.match(part.lstrip("\u200f"))
-        if heading and "\n" not in part:
+        first, _, rest = part.partition("\n")
+        heading = _HEADING.match(first.lstrip("\u200f"))
+        if heading:  # a bold first line is the paragraph's heading
             result.append(("h", Markup(heading.group(1))))
-        else:
-            result.append(("p", Markup(part.replace("\n", "<br>\n"))))
+            if not rest.strip():
+                continue
+            part = rest
+        result.append(("p", Markup(part.replace("\n", "<br>\n"))))
     return tuple(result)
 
 
