@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 
 from bot.config import Settings
@@ -21,13 +21,9 @@ from flows.ports import OfficeChoice
 from flows.support import Catalogue
 from storage.conversations import ConversationStore, StaffDestinations
 from storage.db import Database
+from storage.times import utc_now
 
 Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """Naive UTC, as stored in the database."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass

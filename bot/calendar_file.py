@@ -2,38 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import icalendar
 
+from flows.clock import BERLIN
 from flows.model import CalendarEvent
 from flows.text import t
+from storage.times import aware, utc_now
 
 if TYPE_CHECKING:
     from bot.config import Office
     from bot.render import Renderer
-
-BERLIN_TZ = "Europe/Berlin"
 
 
 def calendar_file(
     event: CalendarEvent, renderer: Renderer, locale: str, office: Office
 ) -> tuple[str, bytes]:
     """The .ics file: same UID for every version, SEQUENCE counting changes, METHOD:CANCEL to cancel."""
-    from zoneinfo import ZoneInfo
-
-    berlin = ZoneInfo(BERLIN_TZ)
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//comehome//Coming Home intake assistant//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "CANCEL" if event.cancelled else "PUBLISH")
     entry = icalendar.Event()
     entry.add("uid", event.uid)
-    entry.add("dtstamp", datetime.now(UTC))
+    entry.add("dtstamp", aware(utc_now()))
     entry.add("sequence", event.sequence)
-    entry.add("dtstart", event.start.astimezone(berlin))
-    entry.add("dtend", event.end.astimezone(berlin))
+    entry.add("dtstart", event.start.astimezone(BERLIN))
+    entry.add("dtend", event.end.astimezone(BERLIN))
     entry.add(
         "summary",
         renderer.label(t("Counselling appointment: {office}", office=office.name), locale),

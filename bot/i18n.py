@@ -1,8 +1,9 @@
 """Catalogs: the shipped languages, their translations, and a guard against broken translations.
 
 Catalogs are read from the `.po` files at start-up (no compiled files to forget). A translation
-whose placeholders differ from its source is never used: the source text is shown instead and the
-message id (never a client's text) is logged once, so a broken catalog cannot crash the bot.
+whose placeholders or Telegram HTML tags differ from its source is never used: the source text is
+shown instead and the message id (never a client's text) is logged once, so a broken catalog can
+neither crash the bot nor make Telegram refuse a screen.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import gettext
 import logging
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -23,6 +25,31 @@ from babel.support import Translations
 log = logging.getLogger(__name__)
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}|%\((\w+)\)[sd]")
+ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "tg-spoiler", "blockquote"}
+_TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
+
+
+def tag_problem(text: str) -> str | None:
+    """None when every tag is allowed by Telegram and opened and closed in order."""
+    stack: list[str] = []
+    for closing, name in _TAG.findall(text):
+        if name not in ALLOWED_TAGS:
+            return f"tag <{name}> is not allowed in Telegram HTML"
+        if not closing:
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            return f"tag </{name}> is not balanced"
+    return f"tag <{stack[-1]}> is never closed" if stack else None
+
+
+def tags_match(source: str, translated: str) -> bool:
+    """True when a translation has the source's tags (in any order the language needs), each one
+    closed; Telegram refuses a whole message over one broken tag."""
+    if "<" not in source and "<" not in translated:
+        return True
+    return Counter(_TAG.findall(translated)) == Counter(_TAG.findall(source)) and (
+        tag_problem(translated) is None or tag_problem(source) is not None
+    )
 
 
 def placeholders(text: str) -> frozenset[str]:
@@ -50,7 +77,8 @@ class LanguageInfo:
 
 
 class SafeTranslations(gettext.NullTranslations):
-    """Translations that fall back to the source text when a translation's placeholders are wrong."""
+    """Translations that fall back to the source text when a translation's placeholders or tags
+    are wrong."""
 
     def __init__(self, code: str, inner: gettext.NullTranslations) -> None:
         super().__init__()
@@ -59,7 +87,9 @@ class SafeTranslations(gettext.NullTranslations):
         self._reported: set[str] = set()
 
     def _checked(self, source: str, translated: str, plural: bool = False) -> str:
-        if translated == source or placeholders_match(source, translated, plural):
+        if translated == source or (
+            placeholders_match(source, translated, plural) and tags_match(source, translated)
+        ):
             return translated
         if source not in self._reported:
             self._reported.add(source)

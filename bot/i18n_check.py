@@ -26,13 +26,11 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
 from bot.glossary import Glossary
-from bot.i18n import placeholders, placeholders_match
+from bot.i18n import placeholders, placeholders_match, tag_problem, tags_match
 from bot.translator_notes import over_budget
 
-ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "tg-spoiler", "blockquote"}
 MESSAGE_LIMIT = 4096  # sendMessage
 LABEL_LIMIT = 64  # button labels (msgctxt button/edit/…): keep them short enough for a phone
-_TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
 _PLURAL_FORMS = re.compile(r"^\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?)\s*;?\s*$")
 PLURAL_SAMPLES = (*range(10_001), 1_000_000)
 
@@ -82,19 +80,6 @@ class Report:
         return 100.0 * self.translated / self.total if self.total else 100.0
 
 
-def tag_problem(text: str) -> str | None:
-    """None when every tag is allowed by Telegram and opened and closed in order."""
-    stack: list[str] = []
-    for closing, name in _TAG.findall(text):
-        if name not in ALLOWED_TAGS:
-            return f"tag <{name}> is not allowed in Telegram HTML"
-        if not closing:
-            stack.append(name)
-        elif not stack or stack.pop() != name:
-            return f"tag </{name}> is not balanced"
-    return f"tag <{stack[-1]}> is never closed" if stack else None
-
-
 def check_message(message: Message, catalog: Catalog) -> list[str]:
     ids = message.id if isinstance(message.id, tuple) else (message.id,)
     strings = message.string if isinstance(message.string, tuple) else (message.string,)
@@ -118,6 +103,8 @@ def check_message(message: Message, catalog: Catalog) -> list[str]:
             )
         if (problem := tag_problem(translated)) and not tag_problem(ids[0]):
             problems.append(f"{where}: {problem}")
+        elif not tags_match(ids[0], translated):
+            problems.append(f"{where}: tags differ from the source (clients would see English)")
         if translated.startswith("\n") != ids[0].startswith("\n") or translated.endswith(
             "\n"
         ) != ids[0].endswith("\n"):

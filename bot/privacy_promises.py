@@ -85,3 +85,70 @@ NOTE: tuple[Statement, ...] = (
         "removed. What is not removed stays exactly as they wrote it.",
     ),
 )
+
+ON_DELETE_QUEUED: tuple[Statement, ...] = (
+    (
+        "In derselben Transaktion werden die noch nicht gesendeten Zusammenfassungen über die "
+        "Person (mit Antworten und Notiz, an Staff-Chats und Postfach) aus `outbox` gelöscht, "
+        "auch wenn der Mailserver gerade nicht erreichbar ist: das Team bekommt dann nur noch "
+        "„Daten gelöscht“. Was noch an ihren eigenen Chat unterwegs war, löscht der Bot dort "
+        "nach der letzten Nachricht. Was der Bot schon an Telegram oder an den Mailserver "
+        "übergeben hat, lässt sich nicht zurückholen.",
+        "In the same transaction the summaries about the client not yet sent (with the answers "
+        "and the note, to staff chats and the mailbox) are deleted from `outbox`, also while the "
+        "mail server cannot be reached: staff then only get “Daten gelöscht” (data deleted). "
+        "What was still on its way to their own chat the bot deletes there after the last "
+        "message. What the bot has already handed to Telegram or to the mail server cannot be "
+        "recalled.",
+    ),
+)
+
+ERASURE: tuple[Statement, ...] = (
+    (
+        "SQLite: `secure_delete` ist an, gelöschte Inhalte werden in der Datei mit Nullen "
+        "überschrieben. Nach /delete und nach jeder Löschung durch die Aufbewahrungsfrist faltet "
+        "ein Checkpoint (TRUNCATE) die Datei `-wal` in die Datenbank und leert sie; danach steht "
+        "der gelöschte Inhalt in keiner der Dateien Datenbank, `-wal` und `-shm` (ein Test liest "
+        "sie Byte für Byte).",
+        "SQLite: `secure_delete` is on, deleted content is overwritten with zeros in the file. "
+        "After /delete and after every deletion by the retention period a checkpoint (TRUNCATE) "
+        "folds the `-wal` file into the database and empties it; after that the deleted content "
+        "is in none of the files database, `-wal` and `-shm` (a test reads them byte by byte).",
+    ),
+    (
+        "Hält ein Leser eine Transaktion offen (etwa eine Online-Sicherung), kann der Checkpoint "
+        "nicht laufen: er wartet höchstens 50 ms, hält keinen Schritt einer anderen Person auf, "
+        "wird im Hintergrund wiederholt (nach 0,5 s, 2 s, 10 s, 30 s, dann jede Minute) und als "
+        "Warnung protokolliert („erasure: …“), bis er gelingt. Bis dahin stehen alte Kopien noch "
+        "in `-wal`. `comehome purge` wartet darauf bis zu zwei Minuten und meldet es sonst.",
+        "When a reader keeps a transaction open (an online backup, say), the checkpoint cannot "
+        "run: it waits at most 50 ms, holds up no other client's step, is retried in the "
+        "background (after 0.5 s, 2 s, 10 s, 30 s, then every minute) and logged as a warning "
+        "(“erasure: …”) until it succeeds. Until then old copies are still in `-wal`. "
+        "`comehome purge` waits up to two minutes for it and says so otherwise.",
+    ),
+    (
+        "PostgreSQL: ein DELETE markiert Zeilen nur als tot; ihr Inhalt bleibt in den "
+        "Tabellendateien, bis VACUUM den Platz freigibt, und kann auch danach in freiem Platz "
+        "stehen, bis er überschrieben wird (nur VACUUM FULL schreibt die Tabelle neu, sperrt sie "
+        "aber). Außerdem halten WAL-Segmente, ein WAL-Archiv, Replikate und Sicherungen die Daten, "
+        "bis sie ablaufen. Der Betrieb muss deshalb: autovacuum anlassen (für kleine Tabellen "
+        "z. B. `ALTER TABLE conversations SET (autovacuum_vacuum_scale_factor = 0, "
+        "autovacuum_vacuum_threshold = 1)`, ebenso für `outbox`), WAL-Archiv und Sicherungen "
+        "nicht länger aufbewahren als die Aufbewahrungsfrist, und die Platte verschlüsseln.",
+        "PostgreSQL: a DELETE only marks rows dead; their content stays in the table files until "
+        "VACUUM frees the space, and can stay in free space after that until overwritten (only "
+        "VACUUM FULL rewrites the table, but it locks it). WAL segments, a WAL archive, replicas "
+        "and backups also hold the data until they expire. The deployment must therefore keep "
+        "autovacuum on (for small tables e.g. `ALTER TABLE conversations SET "
+        "(autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1)`, likewise for "
+        "`outbox`), keep the WAL archive and backups no longer than the retention period, and "
+        "encrypt the disk.",
+    ),
+    (
+        "Auf jeder Datenbank: Dateisystem und SSD können überschriebene Blöcke noch eine Weile "
+        "physisch behalten; dagegen hilft nur eine verschlüsselte Platte.",
+        "On any database: the file system and an SSD may keep overwritten blocks physically for a "
+        "while; only an encrypted disk helps against that.",
+    ),
+)

@@ -14,7 +14,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from bot.config import Office, Settings, Smtp
-from bot.privacy_promises import NOTE
+from bot.privacy_promises import ERASURE, NOTE, ON_DELETE_QUEUED
 from bot.service.retention import PROCESSED_UPDATES_KEPT
 
 TO_FILL = "(vom Büro auszufüllen)"
@@ -350,7 +350,7 @@ COLUMNS: dict[str, Table] = {
             "number stays, in `sent_messages`); if sending fails it is retried for about a day "
             "at most, and given up at once when the client blocked the bot",
         ),
-        ("storage.outbox:Outbox.sent", "storage.outbox:Outbox.failed"),
+        ("storage.outbox:Outbox.mark", "storage.outbox:Outbox.failed"),
         {
             "id": row_id(),
             "chat_ref": Column(
@@ -413,6 +413,18 @@ COLUMNS: dict[str, Table] = {
                 Words(
                     "Weg: „telegram“, „terminal“ oder „email“",
                     "way: “telegram”, “terminal” or “email”",
+                ),
+                Personal.NO,
+                Words("technisch", "technical"),
+                (Reader.DATABASE,),
+                legal_basis="—",
+            ),
+            "sent_parts": Column(
+                Words(
+                    "wie viele der Nachrichten schon angekommen sind (nach einem Absturz wird "
+                    "nur der Rest gesendet)",
+                    "how many of the messages have arrived already (after a crash only the rest "
+                    "is sent)",
                 ),
                 Personal.NO,
                 Words("technisch", "technical"),
@@ -645,7 +657,7 @@ COLUMNS: dict[str, Table] = {
         APPOINTMENT_KEPT,
         (
             "storage.conversations:ConversationStore.purge_appointments",
-            "storage.appointments:AppointmentBook.delete_for_client",
+            "storage.booking:AppointmentBook.delete_for_client",
         ),
         {
             "id": row_id(),
@@ -759,9 +771,9 @@ COLUMNS: dict[str, Table] = {
         ),
         (
             "storage.conversations:ConversationStore.purge_appointments",
-            "storage.appointments:AppointmentBook.cancel",
-            "storage.appointments:AppointmentBook.set_status",
-            "storage.appointments:AppointmentBook.delete_for_client",
+            "storage.booking:AppointmentBook.cancel",
+            "storage.booking:AppointmentBook.set_status",
+            "storage.booking:AppointmentBook.delete_for_client",
         ),
         {
             "id": row_id(),
@@ -813,8 +825,8 @@ COLUMNS: dict[str, Table] = {
         ),
         (
             "storage.conversations:ConversationStore.purge_silent",
-            "storage.appointments:AppointmentBook.book",
-            "storage.appointments:AppointmentBook.delete_for_client",
+            "storage.booking:AppointmentBook.book",
+            "storage.booking:AppointmentBook.delete_for_client",
         ),
         {
             "id": row_id(),
@@ -1353,6 +1365,11 @@ def markdown(retention_days: int = RETENTION_DAYS) -> str:
         "## Was /delete bewirkt · What /delete does",
         "",
         *_bullets(ON_DELETE),
+        *_bullets(Words(*statement) for statement in ON_DELETE_QUEUED),
+        "",
+        "## Gelöscht heißt: aus den Dateien · Deleted means: gone from the files",
+        "",
+        *_bullets(Words(*statement) for statement in ERASURE),
         "",
         "## Außerhalb der Datenbank · Outside the database",
         "",

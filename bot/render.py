@@ -16,7 +16,6 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time, get_day_names
@@ -28,6 +27,7 @@ from markupsafe import Markup
 from bot.calendar_file import calendar_file
 from bot.config import Office
 from bot.i18n import Catalogs
+from flows.clock import BERLIN
 from flows.model import (
     Code,
     Country,
@@ -42,7 +42,6 @@ from flows.model import (
     When,
 )
 
-BERLIN = ZoneInfo("Europe/Berlin")
 LRI, FSI, PDI, RLM = "\u2066", "\u2068", "\u2069", "\u200f"
 TEMPLATES = Path(__file__).parent / "templates"
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
@@ -18,6 +18,7 @@ from bot.assistant import Assistant
 from bot.render import Message
 from bot.sending import ChatQueues
 from bot.service import step
+from bot.service.delivery import Progress
 from flows.model import Command, Event, Pressed, Typed, Unsupported
 from storage.conversations import Incoming
 from storage.outbox import Delivery
@@ -162,13 +163,27 @@ class _Sender:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def __call__(self, delivery: Delivery, messages: Sequence[Message]) -> list[int]:
-        """Send; return the ids of the messages now in the chat (so /delete can remove them)."""
+    async def __call__(
+        self, delivery: Delivery, messages: Sequence[Message], progress: Progress
+    ) -> None:
+        """Send the calls not yet made, each reported to `progress` as it returns (with the id
+        of the message now in the chat, so that /delete can remove it)."""
         chat_id = int(delivery.chat_id)
-        await self._delete(chat_id, delivery.delete_message_ids)
-        sent: list[int] = []
-        for message in messages:
-            markup = keyboard(message)
+        if progress.parts == 0:
+            await self._delete(chat_id, delivery.delete_message_ids)
+        calls = [call for message in messages for call in self._calls(chat_id, delivery, message)]
+        for index in range(progress.parts, len(calls)):
+            message_id = await calls[index]()
+            await progress.reached(message_id, last=index == len(calls) - 1)
+
+    def _calls(
+        self, chat_id: int, delivery: Delivery, message: Message
+    ) -> list[Callable[[], Awaitable[int | None]]]:
+        """The Bot API calls of one message: the text (a new message, or an edit of the pressed
+        one), then its calendar file if it has one."""
+        markup = keyboard(message)
+
+        async def text() -> int | None:
             if message.replaces_pressed and delivery.pressed_message_id is not None:
                 try:
                     await self.bot.edit_message_text(  # the message id stays the same
@@ -178,18 +193,23 @@ class _Sender:
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup,
                     )
-                    continue
+                    return None
                 except BadRequest:  # too old, deleted, or unchanged: send it as a new message
                     pass
             posted = await self.bot.send_message(
                 chat_id, message.html, parse_mode=ParseMode.HTML, reply_markup=markup
             )
-            sent.append(posted.message_id)
-            if message.document is not None:
-                name, content = message.document
-                document = await self.bot.send_document(chat_id, InputFile(content, filename=name))
-                sent.append(document.message_id)
-        return sent
+            return posted.message_id
+
+        if message.document is None:
+            return [text]
+        name, content = message.document
+
+        async def document() -> int | None:
+            sent = await self.bot.send_document(chat_id, InputFile(content, filename=name))
+            return sent.message_id
+
+        return [text, document]
 
     async def _delete(self, chat_id: int, message_ids: Sequence[int]) -> None:
         """Remove the bot's recent messages (after /delete); older ones Telegram keeps anyway."""

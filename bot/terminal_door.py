@@ -40,8 +40,11 @@ class TerminalDoor:
         name = user or getpass.getuser() or "local"
         self.incoming = Incoming("terminal", user_id=name, chat_id=f"terminal:{name}")
 
-    async def send(self, delivery: Delivery, messages: Sequence[Message]) -> Sequence[int]:
-        for message in messages:
+    async def send(
+        self, delivery: Delivery, messages: Sequence[Message], progress: delivering.Progress
+    ) -> None:
+        for index in range(progress.parts, len(messages)):
+            message = messages[index]
             self.out.write("\n" + message.plain.replace("\u200f", "") + "\n")
             if message.document is not None:
                 self.out.write(f"  [{message.document[0]}: a calendar file, sent on Telegram]\n")
@@ -51,8 +54,9 @@ class TerminalDoor:
                     for label, value in row:
                         self.options.append((label, value))
                         self.out.write(f"  {len(self.options)}) {label}\n")
-        self.out.flush()
-        return ()  # a terminal cannot take messages back
+            self.out.flush()
+            # a terminal cannot take messages back: no id to remember
+            await progress.reached(None, last=index == len(messages) - 1)
 
     def event(self, line: str) -> Event:
         if line == RESUME:

@@ -6,13 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from flows.ports import AppointmentView, HasAppointment, SlotGone, SlotOffer
-from storage.appointments import (
-    AlreadyBooked,
-    Appointment,
-    AppointmentBook,
-    BookingError,
-    SlotTaken,
-)
+from storage.booking import AlreadyBooked, AppointmentBook, BookingError, SlotTaken
+from storage.records import Appointment
+from storage.waiting_list import WaitingList
 
 
 def view(appointment: Appointment) -> AppointmentView:
@@ -70,7 +66,8 @@ class ClientBookings:
         return view(cancellation.appointment) if cancellation.changed else None
 
     def join_waiting_list(self, language: str) -> int:
-        return self.repo.join_waiting_list(self.client_key, language, self.now)
+        waiting = WaitingList(self.repo.tx, self.repo.office_id)
+        return waiting.join_waiting_list(self.client_key, language, self.now)
 
     def leave_waiting_list(self) -> None:
-        self.repo.leave_waiting_list(self.client_key)
+        WaitingList(self.repo.tx, self.repo.office_id).leave_waiting_list(self.client_key)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -31,11 +31,11 @@ from flows.model import (
 )
 from flows.ports import Figures
 from storage import counts, return_codes
-from storage.appointments import AppointmentBook
+from storage.booking import AppointmentBook
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.keys import adopt_previous
-from storage.outbox import Outbox, put
+from storage.outbox import Outbox, forget_queued, put
 from storage.tables import (
     appointments,
     audit_log,
@@ -118,8 +118,11 @@ class ConversationStore:
         """The office itself, or the default for one no longer configured (or never chosen)."""
         return office_id if office_id in self.destinations else self.office_id
 
-    def to_staff(self, tx: Connection, reply: Reply, now: datetime, office: str) -> None:
-        """A summary to every staff chat of the office and, where mail is set up, its mailbox."""
+    def to_staff(
+        self, tx: Connection, reply: Reply, now: datetime, office: str, about: str = ""
+    ) -> None:
+        """A summary to every staff chat of the office and, where mail is set up, its mailbox;
+        `about`: the client whose answers it carries, so that their /delete can withdraw it."""
         staff = self.destinations[office]
         addresses = [(str(chat_id), "telegram") for chat_id in staff.chat_ids]
         if staff.mailbox:
@@ -134,6 +137,7 @@ class ConversationStore:
                 replies=(reply,),
                 due=now,
                 office=office,
+                about=about,
             )
 
     def to_client(
@@ -168,7 +172,14 @@ class ConversationStore:
 
     def purge_silent(self, before: datetime, dry_run: bool = False) -> int:
         """Delete the conversations (intake answers included) of clients silent since `before`,
-        unless an appointment of theirs is still ahead or ended after `before` (retention)."""
+        unless an appointment of theirs is still ahead or ended after `before` (retention); then
+        make SQLite forget the old copies (`Database.forget_old_pages`)."""
+        purged = self._purge_silent(before, dry_run)
+        if purged and not dry_run:
+            self.db.forget_old_pages()
+        return purged
+
+    def _purge_silent(self, before: datetime, dry_run: bool) -> int:
         with self.db.transaction() as tx:
             still_needed = select(appointments.c.client_key).where(
                 appointments.c.client_key.is_not(None),
@@ -192,13 +203,20 @@ class ConversationStore:
             book = AppointmentBook(tx, self.office_id)
             for key in silent:  # detaches past appointments, drops waiting-list entries
                 book.delete_for_client(key, before)
+                forget_queued(tx, key)
             tx.execute(delete(conversations).where(conversations.c.client_key.in_(silent)))
             return_codes.forget(tx, list(silent))
             return len(silent)
 
     def purge_appointments(self, before: datetime, dry_run: bool = False) -> int:
         """Delete appointments, of every office, that took place or were cancelled before `before`
-        (only the anonymous counts outlive them)."""
+        (only the anonymous counts outlive them); then make SQLite forget the old copies."""
+        purged = self._purge_appointments(before, dry_run)
+        if purged and not dry_run:
+            self.db.forget_old_pages()
+        return purged
+
+    def _purge_appointments(self, before: datetime, dry_run: bool) -> int:
         with self.db.transaction() as tx:
             ended = and_(
                 appointments.c.status != "booked",
@@ -281,7 +299,9 @@ def save(
 
 
 def forget_client(tx: Connection, client: str, office: str, now: datetime) -> None:
-    """Everything stored about a client: appointments (of every office), waiting list, conversation."""
+    """Everything stored about a client: appointments (of every office), waiting list,
+    conversation, and every reply still queued about them."""
+    forget_queued(tx, client)
     AppointmentBook(tx, office).delete_for_client(client, now)
     tx.execute(delete(conversations).where(conversations.c.client_key == client))
     return_codes.forget(tx, [client])
@@ -293,11 +313,6 @@ def audit(tx: Connection, now: datetime, office: str, staff: str, action: str, c
         _AUDIT,
         {"at": now, "office_id": office, "staff_key": staff, "action": action, "case_code": case},
     )
-
-
-def aware(moment: datetime) -> datetime:
-    """A naive UTC time from the clock as an aware one (what the appointment book takes)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def lock_client(tx: Connection, key: str) -> None:

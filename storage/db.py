@@ -10,7 +10,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from storage.erasure import Erasure
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 30000  # a step waits this long for another instance's write
+CHECKPOINT_WAIT_MS = 50  # an erasure checkpoint never holds the write lock longer than this
 
 
 class Database:
@@ -30,6 +34,7 @@ class Database:
         self.engine: Engine = create_engine(self.url, **options)
         if self.is_sqlite:
             _make_sqlite_serialisable(self.engine)
+        self.erasure = Erasure(self.checkpoint)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -50,18 +55,30 @@ class Database:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
-    def forget_old_pages(self) -> None:
+    def forget_old_pages(self) -> bool:
         """After a deletion on SQLite: fold the write-ahead log into the database and empty it,
-        so that no old copy of a deleted row stays in the -wal file (PostgreSQL: nothing to do;
-        its VACUUM reclaims dead rows, see OPERATIONS.md)."""
-        if self.is_sqlite:
-            raw = self.engine.raw_connection()  # outside a transaction: a checkpoint needs that
+        so that no old copy of a deleted row stays in the -wal file; at once, or in the background
+        while a reader is in the way (`storage.erasure`). PostgreSQL: nothing to do here; its
+        VACUUM reclaims dead rows (PRIVACY.md says what the deployment must do)."""
+        return self.erasure.now_or_later() if self.is_sqlite else True
+
+    def checkpoint(self) -> bool:
+        """One TRUNCATE checkpoint that waits at most 50 ms for the write lock and for readers;
+        True when the -wal file was emptied."""
+        raw = self.engine.raw_connection()  # outside a transaction: a checkpoint needs that
+        try:
+            connection = raw.driver_connection
+            connection.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")  # type: ignore[union-attr]
             try:
-                raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+                busy = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]  # type: ignore[union-attr]
             finally:
-                raw.close()
+                connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # type: ignore[union-attr]
+            return bool(busy == 0)
+        finally:
+            raw.close()
 
     def dispose(self) -> None:
+        self.erasure.stop()
         self.engine.dispose()
 
 
@@ -75,7 +92,7 @@ def _make_sqlite_serialisable(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         # Deleted rows are overwritten, not left in free pages: /delete really removes.
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()

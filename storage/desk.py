@@ -9,14 +9,10 @@ from sqlalchemy import Connection, select, update
 
 from flows.ports import Case, Figures, SlotOffer
 from storage import counts
-from storage.appointments import (
-    Appointment,
-    AppointmentBook,
-    AppointmentClosed,
-    AppointmentNotFound,
-    normalise_case_code,
-)
+from storage.booking import AppointmentBook, AppointmentClosed, AppointmentNotFound
 from storage.booking_port import view
+from storage.records import Appointment, normalise_case_code
+from storage.roster_view import read_roster
 from storage.tables import appointments, conversations
 
 
@@ -116,7 +112,10 @@ class StoredDesk:
         return counts.figures(self.tx, self.office_id, first, last)
 
     def interpreters(self) -> Sequence[tuple[str, tuple[str, ...]]]:
-        return [(i.name, tuple(sorted(i.languages))) for i in self.book.roster().interpreters]
+        return [
+            (i.name, tuple(sorted(i.languages)))
+            for i in read_roster(self.tx, self.office_id).interpreters
+        ]
 
     def free_slots(self, days: int) -> Sequence[SlotOffer]:
         horizon = self.now + timedelta(days=days)

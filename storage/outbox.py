@@ -42,11 +42,15 @@ class Delivery:
     final: bool = False  # the client's last message (after /delete): nothing of it is remembered
     office: str = ""  # whose address and hours the replies show; "": the default office
     leased_until: datetime | None = None  # until when this instance may send it (see `extend`)
+    sent_parts: int = 0  # Bot API calls of these replies that reached the chat (see `mark`)
 
 
 # Statements of every reply, built once: SQLAlchemy reuses their compiled form.
 _PUT = insert(outbox).returning(outbox.c.id)
 _SENT = delete(outbox).where(outbox.c.id == bindparam("b_id"))
+_PROGRESS = (
+    update(outbox).where(outbox.c.id == bindparam("b_id")).values(sent_parts=bindparam("parts"))
+)
 _RECORD_IDS = {
     "postgresql": postgresql.insert(sent_messages).on_conflict_do_nothing(),
     "sqlite": sqlite.insert(sent_messages).on_conflict_do_nothing(),
@@ -67,8 +71,10 @@ def put(
     delete: Sequence[int] = (),
     final: bool = False,
     office: str = "",
+    about: str = "",
 ) -> Delivery:
-    """Queue replies in the step's transaction; `chat_ref` when the sealed id is at hand already."""
+    """Queue replies in the step's transaction; `chat_ref` when the sealed id is at hand already;
+    `about`: the pseudonym of the client whose answers or news they carry (see `forget_queued`)."""
     sealed = chat_ref if chat_ref is not None else keyring.seal(chat_id)
     payload = {
         "replies": [encode_reply(reply) for reply in replies],
@@ -77,6 +83,8 @@ def put(
         "final": final,
         "office": office,
     }
+    if about:
+        payload["about"] = about
     row = {
         "chat_ref": sealed,
         "locale": locale,
@@ -99,6 +107,15 @@ def put(
         office,
         due,
     )
+
+
+def forget_queued(tx: Connection, client: str) -> int:
+    """Delete every staff summary still queued about a client (with their answers and note, to
+    the staff chats and the mailbox). Replies to their own chat are left to the door: it deletes
+    them in the chat after the last message (`with_late_messages`). What a door has already
+    handed to Telegram or the mail server cannot be recalled."""
+    about = outbox.c.payload["about"].as_string() == client
+    return int(tx.execute(delete(outbox).where(about)).rowcount)
 
 
 class Outbox:
@@ -144,6 +161,7 @@ class Outbox:
                 bool(row.payload.get("final")),
                 str(row.payload.get("office", "")),
                 now + LEASE,
+                row.sent_parts,
             )
             for row in rows
         ]
@@ -174,19 +192,30 @@ class Outbox:
             )
             return int(released.rowcount)
 
-    def sent(self, delivery: Delivery, message_ids: Sequence[int], now: datetime) -> None:
-        """The replies reached the chat: nothing of them is kept but the ids of the messages, so
-        that /delete can still remove them from the chat for 48 hours."""
+    def mark(
+        self,
+        delivery: Delivery,
+        parts: int,
+        message_id: int | None,
+        now: datetime,
+        done: bool = False,
+    ) -> None:
+        """`parts` Bot API calls of the delivery have reached the chat, the last of them leaving
+        `message_id` there; `done`: all of them, and nothing of the replies is kept but the ids
+        of the messages, so that /delete can still remove them from the chat for 48 hours.
+
+        Marked after each call, so that a resend after a crash starts after the calls that got
+        through: only the one in flight can reach the chat twice."""
         with self.db.transaction() as tx:
-            tx.execute(_SENT, {"b_id": delivery.outbox_id})
-            if message_ids and delivery.channel == "telegram" and not delivery.final:
+            if done:
+                tx.execute(_SENT, {"b_id": delivery.outbox_id})
+            else:
+                tx.execute(_PROGRESS, {"b_id": delivery.outbox_id, "parts": parts})
+            if message_id is not None and delivery.channel == "telegram" and not delivery.final:
                 chat_key = self.keyring.client_key("chat", delivery.chat_id)
-                rows = [
-                    {"chat_key": chat_key, "message_id": message_id, "sent_at": now}
-                    for message_id in sorted(set(message_ids))
-                ]
-                # A resend after a crash may repeat ids already recorded: keep the first.
-                tx.execute(_RECORD_IDS[tx.dialect.name], rows)
+                row = {"chat_key": chat_key, "message_id": message_id, "sent_at": now}
+                # A resend after a crash may repeat an id already recorded: keep the first.
+                tx.execute(_RECORD_IDS[tx.dialect.name], [row])
 
     def forget_recent(self, tx: Connection, chat_id: str, now: datetime) -> list[int]:
         """The bot's messages in this chat that Telegram still lets it delete; forgets them all."""

@@ -15,21 +15,17 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.schedule import OpeningRules, Slot, WeeklyHours, generate_slots
-from storage.appointments import (
-    _DEFAULT_RULES,
+from storage.db import Database
+from storage.records import Appointment, check_id, here, of_office, to_appointment
+from storage.roster_view import (
+    DEFAULT_RULES,
     LANGUAGES_WITHOUT_INTERPRETER,
-    Appointment,
-    AppointmentBook,
     Counsellor,
     Interpreter,
-    _aware,
-    _check_id,
-    _here,
-    _naive,
-    _rules_from,
-    _to_appointment,
+    read_interpreters,
+    read_roster,
+    rules_from,
 )
-from storage.db import Database
 from storage.tables import (
     appointments,
     blocked_slots,
@@ -43,6 +39,7 @@ from storage.tables import (
     office_settings,
     on_request_languages,
 )
+from storage.times import aware, naive
 
 
 class OfficeRoster:
@@ -68,7 +65,7 @@ class OfficeRoster:
             row = tx.execute(
                 select(office_settings).where(office_settings.c.office_id == self.office_id)
             ).first()
-            rules = replace(_DEFAULT_RULES if row is None else _rules_from(row), **changes)
+            rules = replace(DEFAULT_RULES if row is None else rules_from(row), **changes)
             values = {name: getattr(rules, name) for name in allowed}
             if row is None:
                 tx.execute(
@@ -91,20 +88,20 @@ class OfficeRoster:
                     .where(office_settings.c.office_id == self.office_id)
                     .values(**values)
                 )
-            return AppointmentBook(tx, self.office_id).roster().rules
+            return read_roster(tx, self.office_id).rules
 
     def rules(self) -> OpeningRules:
         with self.db.transaction() as tx:
-            return AppointmentBook(tx, self.office_id).roster().rules
+            return read_roster(tx, self.office_id).rules
 
     def add_counsellor(self, counsellor_id: str, name: str | None = None) -> None:
         """Add a counsellor (or rename one)."""
-        _check_id(counsellor_id, "counsellor")
+        check_id(counsellor_id, "counsellor")
         with self.db.transaction() as tx:
             self._ensure_counsellor(tx, counsellor_id, name)
 
     def _ensure_counsellor(self, tx: Connection, counsellor_id: str, name: str | None) -> None:
-        _check_id(counsellor_id, "counsellor")
+        check_id(counsellor_id, "counsellor")
         row = tx.execute(select(counsellors).where(counsellors.c.id == counsellor_id)).first()
         if row is None:
             tx.execute(
@@ -160,10 +157,10 @@ class OfficeRoster:
         with self.db.transaction() as tx:
             rows = tx.execute(
                 select(counsellors)
-                .where(_here(counsellors, self.office_id))
+                .where(here(counsellors, self.office_id))
                 .order_by(counsellors.c.id)
             ).all()
-            hours = AppointmentBook(tx, self.office_id).roster().rules.hours
+            hours = read_roster(tx, self.office_id).rules.hours
         return [
             Counsellor(
                 row.id,
@@ -198,21 +195,19 @@ class OfficeRoster:
                 raise ValueError(
                     f"no counsellor {counsellor_id!r}: set their hours or add them first"
                 )
-            length = (
-                minutes or AppointmentBook(tx, self.office_id).roster().rules.appointment_minutes
-            )
-            begin = _aware(start)
+            length = minutes or read_roster(tx, self.office_id).rules.appointment_minutes
+            begin = aware(start)
             slot = Slot(counsellor_id, begin, begin + timedelta(minutes=length))
             tx.execute(
                 delete(table).where(
-                    table.c.counsellor_id == counsellor_id, table.c.starts_at == _naive(begin)
+                    table.c.counsellor_id == counsellor_id, table.c.starts_at == naive(begin)
                 )
             )
             tx.execute(
                 insert(table).values(
                     counsellor_id=counsellor_id,
-                    starts_at=_naive(slot.start),
-                    ends_at=_naive(slot.end),
+                    starts_at=naive(slot.start),
+                    ends_at=naive(slot.end),
                 )
             )
         return slot
@@ -222,7 +217,7 @@ class OfficeRoster:
             result = tx.execute(
                 delete(table).where(
                     table.c.counsellor_id == counsellor_id,
-                    table.c.starts_at == _naive(_aware(start)),
+                    table.c.starts_at == naive(aware(start)),
                 )
             )
             return bool(result.rowcount)
@@ -262,7 +257,7 @@ class OfficeRoster:
         with self.db.transaction() as tx:
             known = {row.id: row for row in tx.execute(select(interpreters))}
             new_id = interpreter_id or _free_id(_slug(name), known)
-            _check_id(new_id, "interpreter")
+            check_id(new_id, "interpreter")
             if new_id in known and known[new_id].office_id != self.office_id:
                 raise ValueError(
                     f"interpreter {new_id} belongs to office {known[new_id].office_id}"
@@ -305,7 +300,7 @@ class OfficeRoster:
         with self.db.transaction() as tx:
             result = tx.execute(
                 update(interpreters)
-                .where(interpreters.c.id == interpreter_id, _here(interpreters, self.office_id))
+                .where(interpreters.c.id == interpreter_id, here(interpreters, self.office_id))
                 .values(active=False)
             )
             return bool(result.rowcount)
@@ -326,11 +321,11 @@ class OfficeRoster:
 
     def interpreters(self) -> tuple[Interpreter, ...]:
         with self.db.transaction() as tx:
-            return AppointmentBook(tx, self.office_id)._interpreters(active_only=False)
+            return read_interpreters(tx, self.office_id, active_only=False)
 
     def on_request(self) -> frozenset[str]:
         with self.db.transaction() as tx:
-            return AppointmentBook(tx, self.office_id).roster().on_request
+            return read_roster(tx, self.office_id).on_request
 
     def closures(self) -> list[date]:
         with self.db.transaction() as tx:
@@ -342,10 +337,9 @@ class OfficeRoster:
 
     def overview(self, now: datetime, days: int) -> list[tuple[Slot, Appointment | None]]:
         """Every slot of the next `days` days with its booking, if any (notice ignored)."""
-        now = _aware(now)
+        now = aware(now)
         with self.db.transaction() as tx:
-            book = AppointmentBook(tx, self.office_id)
-            roster = book.roster()
+            roster = read_roster(tx, self.office_id)
             rules = replace(
                 roster.rules,
                 horizon_days=days,
@@ -354,13 +348,13 @@ class OfficeRoster:
             )
             slots = generate_slots(rules, now, False, roster.extra, roster.blocked)
             rows = tx.execute(
-                book._query().where(
+                of_office(self.office_id).where(
                     appointments.c.status == "booked",
-                    appointments.c.starts_at > _naive(now),
-                    appointments.c.starts_at < _naive(now + timedelta(days=days + 1)),
+                    appointments.c.starts_at > naive(now),
+                    appointments.c.starts_at < naive(now + timedelta(days=days + 1)),
                 )
             )
-            booked = {(a.counsellor_id, a.start): a for a in map(_to_appointment, rows)}
+            booked = {(a.counsellor_id, a.start): a for a in map(to_appointment, rows)}
         listed: list[tuple[Slot, Appointment | None]] = [
             (slot, booked.pop((slot.counsellor_id, slot.start), None)) for slot in slots
         ]

@@ -63,6 +63,8 @@ outbox = Table(
     Column("next_attempt_at", DateTime, nullable=False, index=True),
     # "telegram" / "terminal": a chat of that door; "email": the office's mailbox
     Column("channel", String(16), nullable=False, server_default="telegram"),
+    # Bot API calls of these replies that reached the chat (migration 0006): a resend skips them
+    Column("sent_parts", Integer, nullable=False, server_default="0"),
 )
 
 daily_counts = Table(

@@ -130,9 +130,9 @@ def cmd_purge(args: argparse.Namespace) -> int:
     """Apply the retention schedule now (the bot does it hourly): delete what is past it."""
     from datetime import timedelta
 
-    from bot.assistant import utc_now
     from storage.conversations import ConversationStore
     from storage.db import Database
+    from storage.times import utc_now
 
     settings = config.load()
     db = Database(settings.database_url)
@@ -146,6 +146,15 @@ def cmd_purge(args: argparse.Namespace) -> int:
         f"{verb} {conversations} conversations silent for {settings.retention_days} days and "
         f"{appointments} appointments held or cancelled before then"
     )
+    if not db.erasure.wait(120):  # a reader (a backup?) keeps the old copies in the -wal file
+        print(
+            "a reader kept the database busy for two minutes: old copies of the deleted rows are "
+            "still in the -wal file; run `comehome purge` again once it has finished",
+            file=sys.stderr,
+        )
+        db.dispose()
+        return 1
+    db.dispose()
     return 0
 
 

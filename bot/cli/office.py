@@ -12,16 +12,17 @@ import sys
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from itertools import groupby
 from typing import TYPE_CHECKING
 
 from bot import config
 from flows.clock import BERLIN
+from storage.times import aware, utc_now
 
 if TYPE_CHECKING:  # imported where used, so that `comehome --help` loads no database library
     from flows.schedule import OpeningRules, WeeklyHours
-    from storage.appointments import Appointment, Appointments
+    from storage.records import Appointment
     from storage.roster import OfficeRoster
 
 WEEKDAYS = {
@@ -36,17 +37,13 @@ class UsageError(Exception):
     """What the office typed cannot be used; the message says what to type instead."""
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 @contextmanager
 def opened(
     args: argparse.Namespace,
-) -> Iterator[tuple[OfficeRoster, Appointments, config.Settings]]:
+) -> Iterator[tuple[OfficeRoster, Callable[[date], list[Appointment]], config.Settings]]:
     """An office's roster and appointments (`--office`, or the default one) on the configured,
     migrated database."""
-    from storage.appointments import Appointments
+    from storage.booking import AppointmentBook
     from storage.db import Database
     from storage.roster import OfficeRoster
 
@@ -55,7 +52,12 @@ def opened(
     db = Database(settings.database_url)
     try:
         db.migrate()
-        yield OfficeRoster(db, office.id), Appointments(db, office.id), settings
+
+        def agenda(day: date) -> list[Appointment]:
+            with db.transaction() as tx:
+                return AppointmentBook(tx, office.id).agenda(day)
+
+        yield OfficeRoster(db, office.id), agenda, settings
     finally:
         db.dispose()
 
@@ -239,10 +241,10 @@ def slots_remove(args: argparse.Namespace) -> int:
 
 def slots_block(args: argparse.Namespace) -> int:
     """Block a time of a counsellor, e.g. 2026-12-03T09:00 --counsellor c1 [--minutes 180]."""
-    with opened(args) as (roster, appointments, _):
+    with opened(args) as (roster, agenda_of, _):
         slot = roster.block_slot(args.counsellor, args.at, args.minutes)
         clashes = [
-            a for a in appointments.agenda(berlin(slot.start).date())
+            a for a in agenda_of(berlin(slot.start).date())
             if a.status == "booked" and a.counsellor_id == args.counsellor
             and a.start < slot.end and slot.start < a.end
         ]  # fmt: skip
@@ -264,11 +266,11 @@ def slots_unblock(args: argparse.Namespace) -> int:
 
 def slots_close(args: argparse.Namespace) -> int:
     """Close the office on whole days, e.g. 2026-12-24 (holidays are closed anyway)."""
-    with opened(args) as (roster, appointments, _):
+    with opened(args) as (roster, agenda_of, _):
         for closed in args.days:
             roster.close_day(closed)
             print(f"closed {closed:%a %d.%m.%Y}")
-            for appointment in appointments.agenda(closed):
+            for appointment in agenda_of(closed):
                 if appointment.status == "booked":
                     print(
                         f"still booked that day, cancel or move it yourself:\n"
@@ -290,7 +292,7 @@ def slots_reopen(args: argparse.Namespace) -> int:
 
 def slots_list(args: argparse.Namespace) -> int:
     """Show the rules, hours, closures and every slot of the next days with its booking."""
-    now = utcnow()
+    now = aware(utc_now())
     with opened(args) as (roster, _, _):
         rules = roster.rules()
         counsellors = roster.counsellors()
@@ -374,9 +376,9 @@ def interpreters_list(args: argparse.Namespace) -> int:
 
 def agenda(args: argparse.Namespace) -> int:
     """Show one day's appointments (default today), with case code, language and interpreter."""
-    shown = args.day or berlin(utcnow()).date()
-    with opened(args) as (_, appointments, _):
-        listed = appointments.agenda(shown)
+    shown = args.day or berlin(aware(utc_now())).date()
+    with opened(args) as (_, agenda_of, _):
+        listed = agenda_of(shown)
     print(f"Agenda {shown:%a %d.%m.%Y} (Europe/Berlin)")
     for appointment in listed:
         print(describe(appointment))

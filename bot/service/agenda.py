@@ -12,8 +12,9 @@ from bot.service.delivery import Send
 from flows import staff
 from flows.model import Command
 from flows.schedule import BERLIN, OpeningRules, is_closed
-from storage.conversations import ConversationStore, aware
+from storage.conversations import ConversationStore
 from storage.desk import StoredDesk
+from storage.times import aware
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant

@@ -20,7 +20,33 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Send = Callable[[Delivery, Sequence[Message]], Awaitable[Sequence[int]]]  # -> ids sent
+
+class Progress:
+    """How far a delivery has got: each Bot API call that reached the chat is marked in the
+    outbox as soon as it returns, so that a resend after a crash starts after it. A door's `Send`
+    skips the first `parts` calls and reports each further one with `reached`."""
+
+    def __init__(self, assistant: Assistant, delivery: Delivery) -> None:
+        self.assistant, self.delivery = assistant, delivery
+        self.parts, self.done = delivery.sent_parts, False
+
+    async def reached(self, message_id: int | None, last: bool = False) -> None:
+        """One more call got through (leaving `message_id` in the chat); `last`: all of them."""
+        self.parts += 1
+        await self._mark(message_id, last)
+
+    async def finish(self) -> None:
+        """Everything got through (a mail, or replies whose last call was already reported)."""
+        if not self.done:
+            await self._mark(None, True)
+
+    async def _mark(self, message_id: int | None, done: bool) -> None:
+        outbox, now = self.assistant.store.outbox, self.assistant.clock()
+        await asyncio.to_thread(outbox.mark, self.delivery, self.parts, message_id, now, done)
+        self.done = done
+
+
+Send = Callable[[Delivery, Sequence[Message], Progress], Awaitable[None]]
 
 
 def render(assistant: Assistant, delivery: Delivery) -> list[Message]:
@@ -31,11 +57,12 @@ def render(assistant: Assistant, delivery: Delivery) -> list[Message]:
 
 
 async def deliver(assistant: Assistant, delivery: Delivery, send: Send) -> bool:
-    """Send the replies (mail through the mailer); keep them in the outbox if sending fails."""
+    """Send the replies (mail through the mailer), each message marked sent on its own; what
+    is left stays in the outbox if sending fails."""
     outbox = assistant.store.outbox
+    progress = Progress(assistant, delivery)
     try:
         messages = render(assistant, delivery)
-        sent: Sequence[int] = ()
         if delivery.channel == "email":
             if assistant.settings.smtp is None:
                 raise RuntimeError("mail is not configured")
@@ -46,7 +73,7 @@ async def deliver(assistant: Assistant, delivery: Delivery, send: Send) -> bool:
                 mail_name(assistant, delivery),
             )
         else:
-            sent = await send(delivery, messages)
+            await send(delivery, messages, progress)
     except Exception as error:  # any failure of the network, the API or the mail server
         assistant.metrics.failed_sends.inc()
         blocked = isinstance(error, Forbidden)  # the client blocked the bot or left the chat
@@ -59,7 +86,7 @@ async def deliver(assistant: Assistant, delivery: Delivery, send: Send) -> bool:
             "given up" if dropped else "kept in the outbox for a retry",
         )
         return False
-    await asyncio.to_thread(outbox.sent, delivery, sent, assistant.clock())
+    await progress.finish()
     return True
 
 

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 from bot.service import delivery
 from bot.service.delivery import Send
 from flows import booking
-from storage.appointments import AppointmentBook
 from storage.booking_port import view
-from storage.conversations import ConversationStore, aware
+from storage.conversations import ConversationStore
+from storage.reminders import Reminders
+from storage.times import aware
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant
@@ -26,7 +27,7 @@ def enqueue(store: ConversationStore, now: datetime) -> int:
     queued = 0
     for office in store.offices:
         with store.db.transaction() as tx:
-            book = AppointmentBook(tx, office)
+            book = Reminders(tx, office)
             due = book.claim_due_reminders(aware(now))
             for item in due:
                 if item.appointment.client_key is not None:

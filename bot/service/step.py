@@ -43,11 +43,12 @@ from flows.ports import Bookings, Context, Desk
 from flows.schedule import BERLIN
 from storage import conversations as conversations_repo
 from storage import counts
-from storage.appointments import AppointmentBook
+from storage.booking import AppointmentBook
 from storage.booking_port import ClientBookings
 from storage.conversations import ConversationStore, Incoming, lock_client
 from storage.desk import StoredDesk
 from storage.outbox import LEASE, Delivery, put
+from storage.times import aware
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant
@@ -186,7 +187,7 @@ class Steps:
                 tx, self.keyring, key, incoming.channel, incoming.user_id
             )
             office = store.known(before.office if before else None)
-            outcome = stepper(before, ClientBookings(AppointmentBook(tx, office), key, _aware(now)))
+            outcome = stepper(before, ClientBookings(AppointmentBook(tx, office), key, aware(now)))
             if outcome.conversation is not None:  # the client may have chosen another office
                 office = store.known(outcome.conversation.office or office)
                 conversations_repo.save(
@@ -198,9 +199,9 @@ class Steps:
                     office,
                     lambda: (incoming.channel, self.keyring.seal(incoming.chat_id)),
                 )
-            for effect in outcome.effects:
-                self._apply(tx, effect, now, office, client=key)
             leaving = any(isinstance(effect, DeleteClientData) for effect in outcome.effects)
+            for effect in outcome.effects:  # what a leaving client's step queues is not about them
+                self._apply(tx, effect, now, office, client=key, about="" if leaving else key)
             forget = store.outbox.forget_recent(tx, incoming.chat_id, now) if leaving else []
             if not outcome.replies:
                 return None, leaving
@@ -227,7 +228,7 @@ class Steps:
         with self.db.transaction() as tx:
             if not conversations_repo.claim_update(tx, incoming.update_id, now):
                 return None
-            replies, effects = stepper(StoredDesk(tx, office, _aware(now)))
+            replies, effects = stepper(StoredDesk(tx, office, aware(now)))
             staff_key = self.keyring.client_key("staff", incoming.user_id)
             for effect in effects:
                 self._apply(tx, effect, now, office, staff=staff_key)
@@ -253,8 +254,10 @@ class Steps:
         office: str,
         client: str = "",
         staff: str = "",
+        about: str = "",
     ) -> None:
-        """One effect of a step, for the office whose client or staff member it was."""
+        """One effect of a step, for the office whose client or staff member it was; `about`:
+        the client whose answers a staff summary carries."""
         if isinstance(effect, DeleteClientData):
             conversations_repo.forget_client(tx, client, office, now)
         elif isinstance(effect, ConversationStarted):
@@ -269,12 +272,8 @@ class Steps:
                 if booked.interpreter_status != "none":
                     counts.count(tx, office, f"interpreter:{booked.interpreter_status}", now)
         elif isinstance(effect, NotifyStaff):
-            self.store.to_staff(tx, effect.reply, now, office)
+            self.store.to_staff(tx, effect.reply, now, office, about)
         elif isinstance(effect, TellClient):
             self.store.to_client(tx, effect.client, (effect.reply,), now)
         elif isinstance(effect, Audit):
             conversations_repo.audit(tx, now, office, staff, effect.action, effect.case_code)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

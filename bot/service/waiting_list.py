@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 from bot.service import delivery
 from bot.service.delivery import Send
 from flows import booking
-from storage.appointments import AppointmentBook
-from storage.conversations import ConversationStore, aware
+from storage.conversations import ConversationStore
+from storage.times import aware
+from storage.waiting_list import WaitingList
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant
@@ -25,7 +26,7 @@ def enqueue(store: ConversationStore, now: datetime) -> int:
     queued = 0
     for office in store.offices:
         with store.db.transaction() as tx:
-            claimed = AppointmentBook(tx, office).claim_waiting_list(aware(now))
+            claimed = WaitingList(tx, office).claim_waiting_list(aware(now))
             for entry in claimed:
                 news = booking.waiting_list_news(entry.language)
                 store.to_client(tx, entry.client_key, (news,), now)

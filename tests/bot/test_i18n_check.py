@@ -55,6 +55,7 @@ HEADER = (
         ('msgid "Phone: %(phone)s"\nmsgstr "Telefon: %(telefon)s"\n', "placeholders"),
         ('msgid "<b>Bold</b>"\nmsgstr "<b>Fett"\n', "never closed"),
         ('msgid "<b>Bold</b>"\nmsgstr "<script>Fett</script>"\n', "not allowed"),
+        ('msgid "<b>Bold</b> text"\nmsgstr "Fetter Text"\n', "tags differ"),
         ('msgid "Line"\nmsgstr "Zeile\\n"\n', "newline"),
         ('msgid "One"\nmsgid_plural "Many"\nmsgstr[0] "Eins"\n', "plural forms"),
     ],

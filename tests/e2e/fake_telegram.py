@@ -9,6 +9,8 @@ from typing import Any
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
+from bot.i18n import tag_problem
+
 BOT_USER = {
     "id": 5000000001,
     "is_bot": True,
@@ -20,11 +22,20 @@ BOT_USER = {
 }
 
 
+def unparsable(params: dict[str, Any]) -> str | None:
+    """Why Telegram would refuse this text as HTML ("can't parse entities"), or None."""
+    if params.get("parse_mode") != "HTML" or "text" not in params:
+        return None
+    problem = tag_problem(str(params["text"]))
+    return f"can't parse entities: {problem}" if problem else None
+
+
 class FakeBotAPI(BaseRequest):
     """Records each call as (method, parameters); `fail` makes the next calls of a method fail."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.refused: list[tuple[str, dict[str, Any]]] = []  # what Telegram would not parse
         self.fail: dict[str, int] = {}
         self.updates: asyncio.Queue[list[dict[str, Any]]] = asyncio.Queue()
         self.offsets: list[int | None] = []
@@ -65,6 +76,11 @@ class FakeBotAPI(BaseRequest):
             except TimeoutError:
                 batch = []
             return 200, json.dumps({"ok": True, "result": batch}).encode()
+        if (problem := unparsable(params)) is not None:
+            # Telegram refuses the whole message over one broken tag, as here.
+            self.refused.append((name, params))
+            body = {"ok": False, "error_code": 400, "description": f"Bad Request: {problem}"}
+            return 400, json.dumps(body).encode()
         if name != "getMe":
             self.calls.append((name, params))
         return 200, json.dumps({"ok": True, "result": self.result(name, params)}).encode()

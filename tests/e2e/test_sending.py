@@ -15,6 +15,7 @@ from bot.app import build_application, poll
 from bot.render import Message
 from bot.sending import ChatQueues
 from bot.service import step
+from bot.service.delivery import Progress
 from bot.telegram_door import translate
 from storage.outbox import Delivery
 from tests.e2e.conftest import Harness
@@ -60,12 +61,13 @@ class Recorder:
         self.started: list[int] = []
         self.held_chat, self.release = held_chat, asyncio.Event()
 
-    async def __call__(self, delivery: Delivery, messages: Sequence[Message]) -> list[int]:
+    async def __call__(
+        self, delivery: Delivery, messages: Sequence[Message], progress: Progress
+    ) -> None:
         self.started.append(delivery.outbox_id)
         if delivery.chat_id == self.held_chat:
             await self.release.wait()
         self.sent.append((delivery.chat_id, delivery.outbox_id))
-        return []
 
 
 async def committed(telegram: Harness, user: UpdateFactory, text: str = "/start") -> Delivery:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from datetime import timedelta
@@ -232,6 +233,31 @@ async def test_a_failing_mail_server_loses_nothing_and_blocks_no_one(
     telegram.assistant.clock.now += timedelta(minutes=1)  # type: ignore[attr-defined]
     await flush(telegram)
     assert len(mailbox.received) == 1 and telegram.assistant.store.outbox.backlog() == 0
+
+
+async def test_delete_withdraws_the_summary_still_waiting_for_the_mail_server(
+    telegram: Harness, user: UpdateFactory, mailbox: Mailbox
+) -> None:
+    """Check that after booking with a note while mail is down, /delete leaves only the notice
+    "Daten gelöscht" for the mailbox: the answers and the note never arrive."""
+    assistant = telegram.assistant
+    working = assistant.settings
+    assistant.settings = dataclasses.replace(
+        working, smtp=dataclasses.replace(working.smtp, port=1)
+    )
+    code = await book(telegram, user)
+    await flush(telegram)
+    assert mailbox.received == [] and assistant.store.outbox.backlog() == 1
+    await telegram.send(user.message("/delete"))
+    await telegram.send(user.press("del:yes"))
+    assistant.settings = working  # the mail server is back
+    assistant.clock.now += timedelta(minutes=1)  # type: ignore[attr-defined]
+    await flush(telegram)
+    [mail] = mailbox.received
+    body = mail.get_payload(decode=True).decode() if not mail.is_multipart() else mail.as_string()
+    assert code in body and "Daten gelöscht" in body
+    assert "vormittags" not in mail.as_string() and "Irak" not in body
+    assert assistant.store.outbox.backlog() == 0
 
 
 async def test_statistics_survive_the_deletion_of_the_case(

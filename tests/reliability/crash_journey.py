@@ -92,7 +92,8 @@ STEP = {
 #                    transaction, to insert its reminders: kill
 #   after_commit     committed, no reply sent yet (a button press: while it is being answered;
 #                    a text: its first reply is lost on the way to Telegram): kill
-#   mid_send         committed, reply number `n` of the step has reached Telegram, unanswered: kill
+#   mid_send         committed, sending call number `n` of the step has reached Telegram,
+#                    unanswered: kill (after the restart only that message may come twice)
 #   random           `delay` seconds after the update was offered: kill, wherever the bot is
 KINDS = ("before_commit", "mid_transaction", "after_commit", "mid_send", "random")
 NO_DUPLICATES = ("before_commit", "mid_transaction", "after_commit")
@@ -500,16 +501,17 @@ def snapshot(tx: Connection, client_key: str) -> dict[str, Any]:
     }
 
 
-def repeated_prefixes(actual: list[Any], expected: list[Any], at_most: int) -> bool:
-    """Whether `actual` is `expected`, after at most `at_most` prefixes of `expected` (what a
-    process killed while sending a step's replies had already got out; the outbox sends the
-    whole step again)."""
+def repeated_in_flight(actual: list[Any], expected: list[Any], at_most: int) -> bool:
+    """Whether `actual` is `expected` with at most `at_most` of its messages twice in a row:
+    the message a killed process had in flight (it reached Telegram, the answer did not reach
+    the process, so the restarted one sends it again). Every message before it went out once."""
     if actual == expected:
         return True
-    if at_most == 0:
+    if at_most == 0 or len(actual) <= len(expected):
         return False
     return any(
-        actual[:length] == expected[:length]
-        and repeated_prefixes(actual[length:], expected, at_most - 1)
-        for length in range(1, min(len(actual), len(expected)) + 1)
+        actual[: index + 1] == expected[: index + 1]
+        and actual[index + 1] == expected[index]
+        and repeated_in_flight(actual[index + 1 :], expected[index:], at_most - 1)
+        for index in range(min(len(expected), len(actual) - 1))
     )

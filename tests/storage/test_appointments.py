@@ -19,20 +19,20 @@ from sqlalchemy.exc import IntegrityError
 
 from flows.clock import BERLIN
 from flows.schedule import WeeklyHours, closed_days, working_days_after
-from storage.appointments import (
+from storage.booking import (
     CASE_CODE_ALPHABET,
     AlreadyBooked,
-    Appointment,
     AppointmentBook,
     AppointmentClosed,
     AppointmentNotFound,
-    Appointments,
-    OfferedSlot,
     SlotTaken,
 )
 from storage.db import Database
+from storage.offers import OfferedSlot
+from storage.records import Appointment
 from storage.roster import OfficeRoster
 from storage.tables import appointments, metadata, reminders, waiting_list
+from tests.storage.own_transactions import OwnTransactions
 
 NOW = datetime(2026, 11, 25, 9, 30)  # a Wednesday, naive UTC like the rest of storage
 NEXT_WEDNESDAY = datetime(2026, 12, 2, 10, 0, tzinfo=BERLIN)
@@ -51,8 +51,8 @@ def office(database: Database) -> OfficeRoster:
 
 
 @pytest.fixture
-def repo(database: Database) -> Appointments:
-    return Appointments(database)
+def repo(database: Database) -> OwnTransactions:
+    return OwnTransactions(database)
 
 
 @pytest.fixture
@@ -139,7 +139,7 @@ def race(attempt: Callable[[int], Any], racers: int = RACERS) -> Race:
 
 
 def test_fifty_clients_racing_for_the_last_slot_get_one_booking(
-    database: Database, office: OfficeRoster, repo: Appointments
+    database: Database, office: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that 50 concurrent bookings of the last free slot give one appointment and 49
     SlotTaken, and that the slot is then offered to nobody."""
@@ -156,7 +156,7 @@ def test_fifty_clients_racing_for_the_last_slot_get_one_booking(
 
 
 def test_fifty_clients_racing_for_the_last_interpreter_get_one_booking(
-    database: Database, office: OfficeRoster, repo: Appointments
+    database: Database, office: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that 50 concurrent bookings of 50 counsellors' slots at the same time, all needing
     the one Arabic interpreter, give one appointment; the 49 counsellors stay free."""
@@ -183,7 +183,7 @@ def unchecked(monkeypatch: pytest.MonkeyPatch, offers: list[OfferedSlot]) -> Non
 
 
 def test_the_database_alone_refuses_double_booking_of_a_counsellor(
-    database: Database, office: OfficeRoster, repo: Appointments, monkeypatch: pytest.MonkeyPatch
+    database: Database, office: OfficeRoster, repo: OwnTransactions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Check that with the check before insert switched off, the unique index still lets only
     one of 50 concurrent bookings of a slot through, and the others get SlotTaken."""
@@ -197,7 +197,7 @@ def test_the_database_alone_refuses_double_booking_of_a_counsellor(
 
 
 def test_the_database_alone_refuses_double_booking_of_an_interpreter(
-    database: Database, office: OfficeRoster, repo: Appointments, monkeypatch: pytest.MonkeyPatch
+    database: Database, office: OfficeRoster, repo: OwnTransactions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Check that with the check before insert switched off, one interpreter is still booked
     only once at a time by 50 concurrent bookings with different counsellors."""
@@ -248,7 +248,7 @@ def test_unique_indexes_refuse_a_second_booked_row(
 
 
 def test_a_busy_interpreter_leaves_the_counsellor_untaken(
-    database: Database, office: OfficeRoster, repo: Appointments
+    database: Database, office: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that when the interpreter is gone, booking fails and the counsellor's slot stays
     free for others."""
@@ -263,7 +263,7 @@ def test_a_busy_interpreter_leaves_the_counsellor_untaken(
 
 
 def test_a_booked_counsellor_leaves_the_interpreter_untaken(
-    database: Database, office: OfficeRoster, repo: Appointments
+    database: Database, office: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that when the counsellor's slot is gone, the interpreter stays free for another
     counsellor at the same time."""
@@ -277,7 +277,7 @@ def test_a_booked_counsellor_leaves_the_interpreter_untaken(
 
 
 def test_an_interpreter_refused_by_the_index_takes_nothing_at_all(
-    database: Database, office: OfficeRoster, repo: Appointments, monkeypatch: pytest.MonkeyPatch
+    database: Database, office: OfficeRoster, repo: OwnTransactions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Check that a booking refused by the database for its interpreter leaves no appointment,
     no reminder and the caller's transaction usable."""
@@ -295,7 +295,7 @@ def test_an_interpreter_refused_by_the_index_takes_nothing_at_all(
 
 
 def test_an_overlapping_appointment_makes_the_interpreter_unavailable(
-    office: OfficeRoster, repo: Appointments
+    office: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that an interpreter booked 09:00-10:00 is not offered for another counsellor's
     09:30 slot, though the starts differ."""
@@ -314,7 +314,7 @@ def test_an_overlapping_appointment_makes_the_interpreter_unavailable(
 
 
 def test_slots_come_with_an_interpreter_only_where_one_is_needed(
-    munich: OfficeRoster, repo: Appointments
+    munich: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that German needs no interpreter, Arabic gets the rostered one, Turkish is
     "requested" and Persian (nobody on the roster) gets no slot."""
@@ -330,7 +330,7 @@ def test_slots_come_with_an_interpreter_only_where_one_is_needed(
     assert min(berlin_days(arabic)) == min(berlin_days(turkish)) == date(2026, 11, 30)
 
 
-def test_slots_come_a_page_at_a_time_in_order(munich: OfficeRoster, repo: Appointments) -> None:
+def test_slots_come_a_page_at_a_time_in_order(munich: OfficeRoster, repo: OwnTransactions) -> None:
     """Check that pages follow each other without gap or repeat, earliest first."""
     every = repo.free_slots(NOW, "de", limit=1000)
     pages = [repo.free_slots(NOW, "de", limit=6, offset=n) for n in range(0, len(every) + 6, 6)]
@@ -339,7 +339,7 @@ def test_slots_come_a_page_at_a_time_in_order(munich: OfficeRoster, repo: Appoin
     assert len(every) == len({offer.key for offer in every})
 
 
-def test_interpreter_hours_limit_the_offer(office: OfficeRoster, repo: Appointments) -> None:
+def test_interpreter_hours_limit_the_offer(office: OfficeRoster, repo: OwnTransactions) -> None:
     """Check that only slots wholly inside the interpreter's window are offered."""
     office.set_hours("c1", MON_THU, [(time(9), time(12)), (time(13), time(15, 30))])
     office.add_interpreter("Mornings", ["fa_AF"], weekly([0], time(9), time(11, 30)), "i1")
@@ -348,7 +348,9 @@ def test_interpreter_hours_limit_the_offer(office: OfficeRoster, repo: Appointme
     assert local == {"Mon 09:00", "Mon 10:00"}
 
 
-def test_blocked_and_booked_slots_are_not_offered(munich: OfficeRoster, repo: Appointments) -> None:
+def test_blocked_and_booked_slots_are_not_offered(
+    munich: OfficeRoster, repo: OwnTransactions
+) -> None:
     """Check that a blocked slot and a booked one disappear from the offer, and come back
     when unblocked or cancelled."""
     first, second = repo.free_slots(NOW, "de", limit=2)
@@ -375,7 +377,7 @@ HOLIDAYS = [
 
 @pytest.mark.parametrize("holiday", HOLIDAYS, ids=str)
 def test_holidays_are_never_offered(
-    office: OfficeRoster, repo: Appointments, holiday: date
+    office: OfficeRoster, repo: OwnTransactions, holiday: date
 ) -> None:
     """Check that no slot, weekly or single, is offered on a Munich holiday, while the working
     days around it are."""
@@ -388,7 +390,7 @@ def test_holidays_are_never_offered(
     assert any(holiday < day <= holiday + timedelta(days=7) for day in days)
 
 
-def test_closure_days_are_never_offered(office: OfficeRoster, repo: Appointments) -> None:
+def test_closure_days_are_never_offered(office: OfficeRoster, repo: OwnTransactions) -> None:
     """Check that a day the office closes disappears from the offer and comes back when
     reopened."""
     office.set_hours("c1", MON_FRI, [(time(9), time(12))])
@@ -401,7 +403,7 @@ def test_closure_days_are_never_offered(office: OfficeRoster, repo: Appointments
 
 
 def test_daylight_saving_nights_are_offered_once_and_stored_exactly(
-    office: OfficeRoster, repo: Appointments
+    office: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that on the two change-over nights of 2026 each wall-clock hour is offered once
     (02:00 missing in spring, 02:00 once in autumn) and a booking keeps its instant."""
@@ -424,7 +426,7 @@ def test_daylight_saving_nights_are_offered_once_and_stored_exactly(
 
 
 def test_weekday_hours_keep_their_wall_clock_time_across_the_change(
-    office: OfficeRoster, repo: Appointments
+    office: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that 09:00 stays 09:00 in Berlin on both sides of the October change."""
     office.set_hours("c1", MON_FRI, [(time(9), time(10))])
@@ -450,7 +452,7 @@ def test_weekday_hours_keep_their_wall_clock_time_across_the_change(
 )
 def test_notice_horizon_and_holidays_hold_for_any_clock(
     munich: OfficeRoster,
-    repo: Appointments,
+    repo: OwnTransactions,
     now: datetime,
     horizon: int,
     notice: int,
@@ -479,7 +481,7 @@ def test_notice_horizon_and_holidays_hold_for_any_clock(
 
 
 def test_a_booking_has_a_readable_case_code_and_reminders(
-    database: Database, munich: OfficeRoster, repo: Appointments
+    database: Database, munich: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that a booking gets an 8-character case code without 0/O/1/I/L, sequence 0, and
     reminders 24 and 2 hours before."""
@@ -498,7 +500,7 @@ def test_a_booking_has_a_readable_case_code_and_reminders(
     assert repo.appointment_for("k1") == appointment
 
 
-def test_case_codes_are_unique(office: OfficeRoster, repo: Appointments) -> None:
+def test_case_codes_are_unique(office: OfficeRoster, repo: OwnTransactions) -> None:
     """Check that forty bookings get forty different case codes."""
     keys = single_slots(office, 40)
     codes = {repo.book(f"k{n}", key, "de", NOW).case_code for n, key in enumerate(keys)}
@@ -506,7 +508,7 @@ def test_case_codes_are_unique(office: OfficeRoster, repo: Appointments) -> None
 
 
 def test_a_booking_for_tomorrow_morning_gets_only_the_two_hour_reminder(
-    database: Database, munich: OfficeRoster, repo: Appointments
+    database: Database, munich: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that reminders whose time has passed at booking are not created."""
     tomorrow_nine = repo.free_slots(NOW, "de")[0]
@@ -516,7 +518,7 @@ def test_a_booking_for_tomorrow_morning_gets_only_the_two_hour_reminder(
 
 
 def test_a_double_tap_on_confirm_books_once(
-    database: Database, munich: OfficeRoster, repo: Appointments
+    database: Database, munich: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that booking the same slot again returns the same appointment, also when ten taps
     arrive at once, and that another slot needs a reschedule instead."""
@@ -536,7 +538,7 @@ def test_a_double_tap_on_confirm_books_once(
      "c1-202611250900", "c1-202612020930", "c1-202612051000", "c1-202612021000\u200f", "ä-1"],
 )  # fmt: skip
 def test_a_stale_or_forged_slot_key_is_refused(
-    database: Database, munich: OfficeRoster, repo: Appointments, key: str
+    database: Database, munich: OfficeRoster, repo: OwnTransactions, key: str
 ) -> None:
     """Check that a malformed key, a past time, a time off the grid, a Saturday or an unknown
     counsellor is answered with SlotTaken and books nothing."""
@@ -547,7 +549,7 @@ def test_a_stale_or_forged_slot_key_is_refused(
 
 
 def test_booking_takes_the_client_off_the_waiting_list(
-    database: Database, munich: OfficeRoster, repo: Appointments
+    database: Database, munich: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that a client who books is no longer waiting."""
     repo.join_waiting_list("k1", "ar", NOW)
@@ -559,7 +561,7 @@ def test_booking_takes_the_client_off_the_waiting_list(
 
 
 def test_reschedule_moves_the_appointment_and_frees_the_old_slot(
-    database: Database, munich: OfficeRoster, repo: Appointments
+    database: Database, munich: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that a reschedule keeps the case code, raises SEQUENCE, moves the reminders and
     offers the old time to others."""
@@ -576,7 +578,7 @@ def test_reschedule_moves_the_appointment_and_frees_the_old_slot(
 
 
 def test_a_failed_reschedule_keeps_the_old_appointment(
-    database: Database, munich: OfficeRoster, repo: Appointments
+    database: Database, munich: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that rescheduling to a taken slot, to a slot without interpreter or to nonsense
     leaves the appointment, its SEQUENCE and its reminders as they were."""
@@ -602,7 +604,7 @@ def test_a_failed_reschedule_keeps_the_old_appointment(
 
 
 def test_reschedule_racing_bookings_never_leaves_the_client_without_appointment(
-    database: Database, munich: OfficeRoster, repo: Appointments
+    database: Database, munich: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that while 20 others race for the same slot, a client rescheduling to it ends
     with exactly one booked appointment, and the slot with exactly one booking."""
@@ -625,7 +627,7 @@ def test_reschedule_racing_bookings_never_leaves_the_client_without_appointment(
 
 
 def test_cancelling_twice_is_harmless(
-    database: Database, munich: OfficeRoster, repo: Appointments
+    database: Database, munich: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that the first cancel raises SEQUENCE and frees slot and interpreter, and a second
     one (also by case code or at once from ten threads) changes nothing."""
@@ -647,7 +649,7 @@ def test_cancelling_twice_is_harmless(
 
 
 def test_a_client_cannot_touch_someone_elses_appointment(
-    munich: OfficeRoster, repo: Appointments
+    munich: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that another client's case code is not found, while the office may cancel it."""
     offers = repo.free_slots(NOW, "de", limit=2)
@@ -661,7 +663,9 @@ def test_a_client_cannot_touch_someone_elses_appointment(
     assert repo.cancel(theirs.case_code, None, NOW).changed
 
 
-def test_a_finished_appointment_cannot_be_changed(munich: OfficeRoster, repo: Appointments) -> None:
+def test_a_finished_appointment_cannot_be_changed(
+    munich: OfficeRoster, repo: OwnTransactions
+) -> None:
     """Check that a held or cancelled appointment cannot be rescheduled or cancelled again."""
     offers = repo.free_slots(NOW, "de", limit=3)
     held = repo.book("k1", offers[0].key, "de", NOW)
@@ -678,7 +682,7 @@ def test_a_finished_appointment_cannot_be_changed(munich: OfficeRoster, repo: Ap
 
 
 def test_each_reminder_is_claimed_once_and_only_when_due(
-    database: Database, munich: OfficeRoster, repo: Appointments
+    database: Database, munich: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that a reminder comes when due, not again once claimed or sent, and again only
     when its claim went stale without being sent."""
@@ -700,7 +704,7 @@ def test_each_reminder_is_claimed_once_and_only_when_due(
 
 
 def test_no_reminder_for_a_cancelled_or_past_appointment(
-    database: Database, munich: OfficeRoster, repo: Appointments
+    database: Database, munich: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that reminders of a cancelled appointment are never claimed, even if their rows
     were left behind, nor those of an appointment that has begun."""
@@ -721,7 +725,7 @@ def test_no_reminder_for_a_cancelled_or_past_appointment(
 
 
 def test_two_reminder_jobs_at_once_claim_each_reminder_once(
-    database: Database, office: OfficeRoster, repo: Appointments
+    database: Database, office: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that two jobs claiming a few reminders at a time in parallel share 60 due
     reminders without overlap or loss."""
@@ -746,7 +750,7 @@ def test_two_reminder_jobs_at_once_claim_each_reminder_once(
 
 
 def test_deleting_a_client_cancels_what_is_ahead_and_detaches_the_rest(
-    database: Database, munich: OfficeRoster, repo: Appointments
+    database: Database, munich: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that after deletion no appointment, reminder or waiting entry names the client,
     a future booking is cancelled and its slot offered again, and a past one is kept."""
@@ -771,7 +775,7 @@ def test_deleting_a_client_cancels_what_is_ahead_and_detaches_the_rest(
 
 
 def test_the_waiting_list_is_first_come_first_served(
-    office: OfficeRoster, repo: Appointments
+    office: OfficeRoster, repo: OwnTransactions
 ) -> None:
     """Check that when one slot for Dari becomes possible, only the first in line is told; the
     next one only when the first has let a day pass, and each client only once."""
@@ -794,7 +798,7 @@ def test_the_waiting_list_is_first_come_first_served(
     assert repo.waiting_place("second") is None
 
 
-def test_the_agenda_lists_one_berlin_day(office: OfficeRoster, repo: Appointments) -> None:
+def test_the_agenda_lists_one_berlin_day(office: OfficeRoster, repo: OwnTransactions) -> None:
     """Check that the agenda shows every appointment starting on the Berlin day, cancelled ones
     too, including one at 00:30 (still the previous day in UTC)."""
     office.add_counsellor("c1")

@@ -24,7 +24,7 @@ from flows.text import t
 from storage.conversations import ConversationStore, Incoming
 from storage.crypto import Keyring
 from storage.db import Database
-from storage.tables import conversations, outbox, processed_updates
+from storage.tables import conversations, outbox, processed_updates, sent_messages
 
 NOW = datetime(2026, 11, 25, 10, 0)
 
@@ -126,7 +126,24 @@ def test_unsent_replies_wait_and_back_off(store: ConversationStore, steps: Steps
     later = store.outbox.due(NOW + timedelta(seconds=6), ("telegram",))
     assert [d.outbox_id for d in later] == [delivery.outbox_id]
     assert later[0].chat_id == "chat-4242" and later[0].replies == delivery.replies
-    store.outbox.sent(delivery, (), NOW)
+    store.outbox.mark(delivery, 1, None, NOW, done=True)
+    assert store.outbox.backlog() == 0
+
+
+def test_a_resend_knows_which_messages_of_a_reply_got_through(
+    store: ConversationStore, steps: Steps, database: Database
+) -> None:
+    """Check that each message marked sent is remembered on its own: a later claim of the reply
+    says how many went out, and each one's id is kept for /delete."""
+    delivery = steps.client(incoming(1), counter, NOW)
+    assert delivery is not None and delivery.sent_parts == 0
+    store.outbox.mark(delivery, 1, 501, NOW)
+    store.outbox.mark(delivery, 2, 502, NOW)
+    [again] = store.outbox.due(NOW + timedelta(seconds=20), ("telegram",))
+    assert again.outbox_id == delivery.outbox_id and again.sent_parts == 2
+    with database.transaction() as tx:
+        assert tx.execute(select(sent_messages.c.message_id)).scalars().all() == [501, 502]
+    store.outbox.mark(again, 3, 503, NOW, done=True)
     assert store.outbox.backlog() == 0
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import office as office_cli
-from storage.appointments import Appointments
 from storage.db import Database
+from tests.storage.own_transactions import OwnTransactions
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)  # a Wednesday
 
@@ -23,16 +23,16 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("COMEHOME_DATA_DIR", str(tmp_path))
     for name in ("COMEHOME_ENV", "COMEHOME_OFFICE_FILE", "COMEHOME_PEPPER", "COMEHOME_CHAT_KEYS"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(office_cli, "utcnow", lambda: NOW)
+    monkeypatch.setattr(office_cli, "utc_now", lambda: NOW)
     return url
 
 
 @pytest.fixture
-def repo(database_url: str) -> Iterator[Appointments]:
+def repo(database_url: str) -> Iterator[OwnTransactions]:
     """The repository the bot uses, on the database the commands write to."""
     db = Database(database_url)
     db.migrate()
-    yield Appointments(db)
+    yield OwnTransactions(db)
     db.dispose()
 
 
@@ -77,7 +77,7 @@ def test_every_command_explains_itself(
 
 
 def test_a_week_of_hours_in_one_command_is_what_clients_are_offered(
-    repo: Appointments, capsys: pytest.CaptureFixture[str]
+    repo: OwnTransactions, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Check that hours, interpreters and on-request languages set on the command line are what
     the booking dialogue offers, and `slots list` shows them."""
@@ -96,7 +96,7 @@ def test_a_week_of_hours_in_one_command_is_what_clients_are_offered(
     assert "Fri 27.11.2026" not in shown
 
 
-def test_single_slots_blocks_and_closures_change_the_offer(repo: Appointments) -> None:
+def test_single_slots_blocks_and_closures_change_the_offer(repo: OwnTransactions) -> None:
     """Check that `slots add`, `block` and `close` add and take away exactly those times, and
     their counterparts undo them."""
     office_week()
@@ -117,7 +117,7 @@ def test_single_slots_blocks_and_closures_change_the_offer(repo: Appointments) -
 
 
 def test_rules_change_length_and_notice(
-    repo: Appointments, capsys: pytest.CaptureFixture[str]
+    repo: OwnTransactions, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Check that `slots rules` changes the appointment grid and the notice, and shows them."""
     office_week()
@@ -132,7 +132,7 @@ def test_rules_change_length_and_notice(
 
 
 def test_the_agenda_shows_bookings_by_case_code_only(
-    repo: Appointments, capsys: pytest.CaptureFixture[str]
+    repo: OwnTransactions, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Check that the day's agenda lists time, counsellor, case code, language and interpreter,
     and never the client's pseudonym."""
@@ -153,7 +153,7 @@ def test_the_agenda_shows_bookings_by_case_code_only(
 
 
 def test_interpreters_can_be_listed_retired_and_served_on_request(
-    repo: Appointments, capsys: pytest.CaptureFixture[str]
+    repo: OwnTransactions, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Check that a retired interpreter is no longer offered, and that marking the language
     "on request" books it with the interpreter requested."""
