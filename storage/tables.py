@@ -324,7 +324,7 @@ sent_messages = Table(
     Column("sent_at", DateTime, nullable=False, index=True),  # UTC
 )
 
-# --- the web door's return codes (migration 0005) ---------------------------------------------
+# --- the web door's return codes (migration 0007) ---------------------------------------------
 # A code a web client may write down to continue on another device: only its keyed hash is kept,
 # with the session token it leads back to sealed like a chat id.
 

@@ -28,6 +28,7 @@ from bot.assistant import Assistant
 from bot.render import Message
 from bot.service import delivery as delivering
 from bot.service import retention
+from bot.service.delivery import Progress
 from bot.service.step import handle
 from bot.web.guard import BodyLimit, RateLimits, SecurityHeaders
 from bot.web.screens import Block, Screen, Screens, blocks
@@ -123,9 +124,8 @@ class WebDoor:
         """The replies of a committed step, rendered; they leave the outbox as they are shown."""
         taken: list[Message] = []
 
-        async def show(_: Delivery, messages: Sequence[Message]) -> Sequence[int]:
-            taken.extend(messages)
-            return ()
+        async def show(_: Delivery, messages: Sequence[Message], __: Progress) -> None:
+            taken.extend(messages)  # one page: marked sent as a whole once it is rendered
 
         if not await delivering.deliver(self.assistant, delivery, show):
             raise RuntimeError("the replies could not be rendered")
@@ -147,9 +147,8 @@ class WebDoor:
     async def collect_notices(self) -> int:
         """Messages nobody asked for (reminders, waiting-list news): shown at the next visit."""
 
-        async def keep(delivery: Delivery, messages: Sequence[Message]) -> Sequence[int]:
+        async def keep(delivery: Delivery, messages: Sequence[Message], _: Progress) -> None:
             self.notices.setdefault(delivery.chat_id, []).extend(blocks(messages))
-            return ()
 
         return await delivering.flush(self.assistant, keep, channels=("web",))
 
