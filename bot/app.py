@@ -85,7 +85,7 @@ async def process_batch(door: TelegramDoor, updates: Sequence[Update]) -> set[in
             try:
                 await door.process(update)
             except Exception as error:  # nothing of it was stored: it is fetched again
-                log.error("step failed, update will be retried: %s", type(error).__name__)
+                log.error("step failed, update will be retried", exc_info=error)
                 failed.add(update.update_id)
                 return
 
@@ -136,7 +136,7 @@ async def every(seconds: float, stop: asyncio.Event, job: Callable[[], Awaitable
         try:
             await job()
         except Exception as error:
-            log.error("background job failed: %s", type(error).__name__)
+            log.error("background job failed", exc_info=error)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), seconds)
 

@@ -105,6 +105,16 @@ ON_DELETE_QUEUED: tuple[Statement, ...] = (
 
 ERASURE: tuple[Statement, ...] = (
     (
+        "Jede Datei, die der Dienst schreibt (Datenbank, `-wal`, `-shm`, `var/secrets.toml`, "
+        "was `--output` schreibt), ist nur für seinen eigenen Benutzer lesbar (umask 077, der "
+        "Datenordner 0700); eine früher für andere lesbare Datenbankdatei wird beim Öffnen "
+        "geschlossen. Ein Test prüft die Rechte.",
+        "Every file the service writes (database, `-wal`, `-shm`, `var/secrets.toml`, what "
+        "`--output` writes) is readable by its own user only (umask 077, the data folder 0700); "
+        "a database file left readable by others earlier is closed to them when opened. A test "
+        "checks the modes.",
+    ),
+    (
         "SQLite: `secure_delete` ist an, gelöschte Inhalte werden in der Datei mit Nullen "
         "überschrieben. Nach /delete und nach jeder Löschung durch die Aufbewahrungsfrist faltet "
         "ein Checkpoint (TRUNCATE) die Datei `-wal` in die Datenbank und leert sie; danach steht "

@@ -47,7 +47,7 @@ class UpdateHandler(tornado.web.RequestHandler):
         try:
             await self.door.process(update)
         except Exception as error:  # not committed: Telegram delivers the update again
-            log.error("step failed, update will be retried: %s", type(error).__name__)
+            log.error("step failed, update will be retried", exc_info=error)
             self.set_status(500)
 
     def data_received(self, chunk: bytes) -> Any:  # pragma: no cover - streaming is not used

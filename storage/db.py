@@ -28,7 +28,7 @@ class Database:
         if self.is_sqlite:
             options["connect_args"] = {"check_same_thread": False, "timeout": 30}
             if self.url.database:
-                Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+                _private_files(Path(self.url.database))
         else:
             options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: Engine = create_engine(self.url, **options)
@@ -80,6 +80,16 @@ class Database:
     def dispose(self) -> None:
         self.erasure.stop()
         self.engine.dispose()
+
+
+def _private_files(database: Path) -> None:
+    """The folder made for the service's user only; a database, -wal or -shm file left readable
+    by others (made before umask 077 was set) is closed to them."""
+    database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        file = database.with_name(database.name + suffix)
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
 
 
 def _make_sqlite_serialisable(engine: Engine) -> None:

@@ -4,25 +4,13 @@ of the modules beside this one (keys, i18n, support, slots/interpreters/agenda, 
 from __future__ import annotations
 
 import argparse
-import logging
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 from bot import config
-
-log = logging.getLogger("comehome")
-
-
-def setup_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    quiet_libraries()
-
-
-def quiet_libraries() -> None:
-    """httpx logs every request URL at INFO (the URL holds the bot token); PTB logs updates at DEBUG."""
-    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+from bot.logs import setup_logging
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -202,7 +190,17 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+PRIVATE = 0o077  # whatever the service writes is for its own user only
+
+
+def keep_files_private() -> None:
+    """The database, its -wal and -shm, local secrets, exports: readable by the service's user
+    only, whatever umask the shell or the service manager started it with."""
+    os.umask(PRIVATE)
+
+
 def main(argv: list[str] | None = None) -> int:
+    keep_files_private()
     args = parser().parse_args(argv)
     if not getattr(args, "func", None):
         args.func = cmd_run
