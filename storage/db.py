@@ -37,10 +37,22 @@ class Database:
         self.erasure = Erasure(self.checkpoint)
 
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        """A transaction that commits when the block ends and rolls back on an exception."""
-        with self.engine.begin() as connection:
-            yield connection
+    def transaction(self, durable: bool = True) -> Iterator[Connection]:
+        """A transaction that commits when the block ends and rolls back on an exception.
+
+        `durable=False` is for marks that may be redone (a message marked sent): the commit does
+        not wait for the disk (SQLite: `synchronous=NORMAL` in WAL mode; PostgreSQL:
+        `synchronous_commit=off`). It survives the process being killed, since the database
+        file (or server) has it, and the next durable commit flushes it to disk with its own
+        (SQLite's WAL is one file, PostgreSQL's WAL one stream), so it costs no fsync of its own;
+        only a power cut or an operating-system crash before that can lose it."""
+        with self.engine.connect() as connection:
+            if not durable:
+                connection.execution_options(durable=False)
+            with connection.begin():
+                if not durable and not self.is_sqlite:
+                    connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                yield connection
 
     def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision."""
@@ -109,4 +121,10 @@ def _make_sqlite_serialisable(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
+        # FULL: the commit waits for the disk; NORMAL (WAL): it is written, and the next FULL
+        # commit's fsync of the same WAL file makes it durable (see `Database.transaction`).
+        wanted = "FULL" if connection.get_execution_options().get("durable", True) else "NORMAL"
+        if connection.info.get("synchronous", "FULL") != wanted:
+            connection.exec_driver_sql(f"PRAGMA synchronous={wanted}")
+            connection.info["synchronous"] = wanted
         connection.exec_driver_sql("BEGIN IMMEDIATE")

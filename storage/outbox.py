@@ -205,8 +205,9 @@ class Outbox:
         of the messages, so that /delete can still remove them from the chat for 48 hours.
 
         Marked after each call, so that a resend after a crash starts after the calls that got
-        through: only the one in flight can reach the chat twice."""
-        with self.db.transaction() as tx:
+        through: only the one in flight can reach the chat twice. Committed without an fsync
+        of its own: the next step's durable commit carries it to disk (`Database.transaction`)."""
+        with self.db.transaction(durable=False) as tx:
             if done:
                 tx.execute(_SENT, {"b_id": delivery.outbox_id})
             else:

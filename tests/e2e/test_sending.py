@@ -207,3 +207,26 @@ async def test_a_restarted_poller_sends_at_once_what_a_killed_process_left_lease
         await task
         await door.queues.stop()
     assert len(api.sent_texts()) == 1 and left.outbox_id not in door.queues.held
+
+
+async def test_an_update_costs_one_durable_commit_however_many_messages_it_sends(
+    telegram: Harness, monkeypatch: Any
+) -> None:
+    """Check that an update whose reply has two messages commits to disk once (its step): each
+    message's sent mark is committed without waiting for the disk, and yet is stored."""
+    user = client(ALICE)
+    await telegram.send(user.message("/start"))
+    database, kinds = telegram.assistant.db, []
+    transaction = database.transaction
+
+    def recorded(durable: bool = True) -> Any:
+        kinds.append("durable" if durable else "mark")
+        return transaction(durable)
+
+    monkeypatch.setattr(database, "transaction", recorded)
+    telegram.take_calls()
+    await telegram.send(user.press("lang:de"))  # the language confirmed, then the privacy notice
+    sent = [method for method, _ in telegram.take_calls() if method != "answerCallbackQuery"]
+    assert len(sent) == 2
+    assert kinds == ["durable", "mark", "mark"]
+    assert telegram.assistant.store.outbox.backlog() == 0
