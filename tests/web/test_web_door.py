@@ -33,6 +33,7 @@ def to_booking(web: WebClient) -> None:
     web.press("English")
     web.press("I have read this and want to continue")
     web.press("Book a counselling appointment")
+    web.press("No interpreter")
 
 
 def test_a_client_books_moves_downloads_the_calendar_and_deletes(
@@ -45,6 +46,7 @@ def test_a_client_books_moves_downloads_the_calendar_and_deletes(
     assert "The immigration authority (Ausländerbehörde) is not informed." in web.text
     web.press("I have read this and want to continue")
     web.press("Book a counselling appointment")
+    web.press("No interpreter")
     first, second = [b.label for b in web.buttons()][:2]
     web.press(first)
     assert "Shall we book this time?" in web.text
@@ -147,6 +149,7 @@ def test_arabic_pages_are_right_to_left_and_isolate_codes(web: WebClient) -> Non
     assert 'lang="ar" dir="rtl"' in web.page
     web.press("قرأت هذا وأريد المتابعة")
     web.press("حجز موعد")
+    web.press("نعم، بلغة هذه المحادثة")  # an interpreter for Arabic
     web.press(web.buttons()[0].label)
     web.press(web.buttons()[0].label)
     assert re.search("\u2066<code>[0-9A-Z]{6,}</code>\u2069", web.page)
@@ -218,6 +221,7 @@ async def test_fifty_browsers_booking_the_same_time_get_exactly_one_appointment(
             "English",
             "I have read this and want to continue",
             "Book a counselling appointment",
+            "No interpreter",
             None,
         ):
             fields = _fields(page, label)
