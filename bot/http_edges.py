@@ -74,17 +74,16 @@ def limit_log_floods(*loggers: str, every: float = 10.0) -> RateLimited:
 class GuardedServer(HTTPServer):
     """Tornado's HTTP server with the limits above."""
 
-    def initialize(self, *args: Any, limits: Limits = Limits(), **kwargs: Any) -> None:  # type: ignore[override]
+    def initialize(self, *args: Any, limits: Limits = Limits(), **kwargs: Any) -> None:
         self.limits = limits
-        super().initialize(
-            *args,
-            max_body_size=limits.max_body,
-            max_buffer_size=limits.max_body + limits.max_headers,
-            max_header_size=limits.max_headers,
-            idle_connection_timeout=limits.idle_seconds,
-            body_timeout=limits.body_seconds,
-            **kwargs,
-        )
+        bounded: dict[str, Any] = {
+            "max_body_size": limits.max_body,
+            "max_buffer_size": limits.max_body + limits.max_headers,
+            "max_header_size": limits.max_headers,
+            "idle_connection_timeout": limits.idle_seconds,
+            "body_timeout": limits.body_seconds,
+        }
+        super().initialize(*args, **{**kwargs, **bounded})  # the limits win
 
     def handle_stream(self, stream: iostream.IOStream, address: tuple[Any, ...]) -> None:
         if len(self._connections) >= self.limits.max_connections:

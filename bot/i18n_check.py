@@ -28,6 +28,7 @@ from babel.messages.pofile import read_po
 from bot.glossary import Glossary
 from bot.i18n import placeholders, placeholders_match, tag_problem, tags_match
 from bot.i18n_status import REVIEW_SCREENS, Offer, Status, read_reviews, reviews_path, status_of
+from bot.po import texts
 from bot.translator_notes import over_budget
 
 MESSAGE_LIMIT = 4096  # sendMessage
@@ -83,8 +84,7 @@ class Report:
 
 
 def check_message(message: Message, catalog: Catalog) -> list[str]:
-    ids = message.id if isinstance(message.id, tuple) else (message.id,)
-    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    ids, strings = texts(message.id), texts(message.string)
     where = f"msgid {ids[0][:50]!r}"
     problems = []
     if isinstance(message.id, tuple):
@@ -143,10 +143,10 @@ def check_catalog(
         if partial and translated is not None and not translated.fuzzy:
             report.errors.append(
                 f"msgid {message.id[0][:50]!r}: needs {catalog.num_plurals} "
-                f"plural forms, has {sum(map(bool, strings))}"
+                f"plural forms, has {sum(map(bool, texts(strings)))}"
             )
         if translated is None or not (all(strings) if isinstance(strings, tuple) else strings):
-            report.missing.append(message.id[0] if isinstance(message.id, tuple) else message.id)
+            report.missing.append(texts(message.id)[0])
             continue
         if translated.fuzzy:
             report.fuzzy += 1

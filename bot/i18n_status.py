@@ -23,6 +23,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 
+from bot.po import texts
 from bot.translator_notes import NOTE
 
 KEY_SCREENS: dict[str, tuple[str, ...]] = {  # name -> the screens (note prefixes) it covers
@@ -85,8 +86,7 @@ def key_screens(message: Message) -> set[str]:
 
 
 def fingerprint(message: Message) -> str:
-    strings = message.string if isinstance(message.string, tuple) else (message.string,)
-    return hashlib.sha256("\x00".join(strings).encode()).hexdigest()[:16]
+    return hashlib.sha256("\x00".join(texts(message.string)).encode()).hexdigest()[:16]
 
 
 def _key(message: Message) -> tuple[str, str]:

@@ -19,8 +19,8 @@ from typing import Any
 
 import tornado.web
 from telegram import Update
-from telegram.ext import Application
 
+from bot.app import PTBApplication
 from bot.assistant import Assistant
 from bot.http_edges import limit_log_floods, serve
 from bot.telegram_door import TelegramDoor
@@ -31,7 +31,7 @@ MIN_SECRET_LENGTH = 32
 
 
 class UpdateHandler(tornado.web.RequestHandler):
-    def initialize(self, ptb: Application, door: TelegramDoor, secret: str) -> None:  # type: ignore[type-arg, override]
+    def initialize(self, ptb: PTBApplication, door: TelegramDoor, secret: str) -> None:
         self.ptb, self.door, self.secret = ptb, door, secret
 
     async def post(self) -> None:
@@ -65,7 +65,7 @@ class HealthHandler(tornado.web.RequestHandler):
 class MetricsHandler(tornado.web.RequestHandler):
     """Prometheus text format: updates, step latency, outbox backlog, failed sends, bookings."""
 
-    def initialize(self, assistant: Assistant) -> None:  # type: ignore[override]
+    def initialize(self, assistant: Assistant) -> None:
         self.assistant = assistant
 
     async def get(self) -> None:
@@ -75,7 +75,7 @@ class MetricsHandler(tornado.web.RequestHandler):
 
 
 def web_app(
-    application: Application,  # type: ignore[type-arg]
+    application: PTBApplication,
     door: TelegramDoor,
     secret: str,
     path: str = "/telegram",

@@ -42,7 +42,7 @@ def pybabel(*args: str) -> None:
     here = Path.cwd()
     os.chdir(ROOT)
     try:
-        CommandLineInterface().run(["pybabel", "-q", *args])
+        CommandLineInterface().run(["pybabel", "-q", *args])  # type: ignore[no-untyped-call]  # Babel's CLI is not annotated
     finally:
         os.chdir(here)
 
@@ -176,7 +176,7 @@ def review(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     i18n = sub.add_parser("i18n", help="translation catalogs", description=__doc__)
     commands = i18n.add_subparsers(dest="i18n_command", required=True)
     for name, func in (
