@@ -17,6 +17,7 @@ from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
 
 from bot.i18n import SafeTranslations, placeholders, tag_problem, translations
+from bot.po import texts
 from bot.translator_notes import NOTE
 
 SAMPLES = {
@@ -65,13 +66,14 @@ def render_preview(locales: Path, code: str) -> str:
         if where != screen:
             screen = where
             parts.append(f"<h2>{html.escape(where)}</h2>")
-        msgid = message.id if isinstance(message.id, str) else message.id[1]
-        if isinstance(message.id, tuple):
-            text = shown_as.ngettext(message.id[0], message.id[1], 30)
+        ids = texts(message.id)
+        msgid = ids[-1]
+        if len(ids) > 1:
+            text = shown_as.ngettext(ids[0], ids[1], 30)
         elif message.context:
-            text = shown_as.pgettext(message.context, message.id)
+            text = shown_as.pgettext(message.context, msgid)
         else:
-            text = shown_as.gettext(message.id)
+            text = shown_as.gettext(msgid)
         found = translated.get(message.id, message.context)
         missing = found is None or not found.string or found.fuzzy
         shown = _as_telegram(text, message)
