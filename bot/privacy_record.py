@@ -14,7 +14,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from bot.config import Office, Settings, Smtp
-from bot.privacy_promises import ERASURE, NOTE, ON_DELETE_QUEUED
+from bot.privacy_promises import DESTINATIONS, ERASURE, NOTE, ON_DELETE_QUEUED
 from bot.service.retention import PROCESSED_UPDATES_KEPT
 
 TO_FILL = "(vom Büro auszufüllen)"
@@ -382,16 +382,22 @@ COLUMNS: dict[str, Table] = {
                     "Termin, Fallnummer, eigene Antworten; an das Team die Zusammenfassung mit den "
                     "Antworten der Vorab-Aufnahme und der bereinigten Notiz; nach /delete die "
                     "Nummern der Nachrichten, die der Bot im Chat löschen soll; die Kennung des "
-                    "Büros, dessen Adresse die Nachrichten zeigen",
+                    "Büros, dessen Adresse die Nachrichten zeigen; bei einer Zusammenfassung das "
+                    "Pseudonym der Person (`about`), damit /delete sie vor dem Senden "
+                    "zurückziehen kann",
                     "the messages as text ids with parameters: to the client e.g. appointment, "
                     "case code, their own answers; to staff the summary with the intake answers "
                     "and the scrubbed note; after /delete the numbers of the messages the bot is "
-                    "to delete in the chat; the id of the office whose address the messages show",
+                    "to delete in the chat; the id of the office whose address the messages show; "
+                    "on a summary the client's pseudonym (`about`), so that /delete can withdraw "
+                    "it before it is sent",
                 ),
                 Personal.PSEUDONYMOUS,
                 Words(
-                    "Inhalt wie `conversations.answers`, aber ohne Pseudonym; Empfänger verschlüsselt",
-                    "content as `conversations.answers`, but without the pseudonym; recipient encrypted",
+                    "Inhalt wie `conversations.answers`; Empfänger verschlüsselt; die Zeile wird "
+                    "nach dem Senden gelöscht",
+                    "content as `conversations.answers`; recipient encrypted; the row is deleted "
+                    "once sent",
                 ),
                 (Reader.BOT, Reader.DATABASE),
             ),
@@ -1353,6 +1359,7 @@ def markdown(retention_days: int = RETENTION_DAYS) -> str:
         "## Empfänger · Recipients",
         "",
         *_bullets(RECIPIENTS),
+        *_bullets(Words(*statement) for statement in DESTINATIONS),
         "",
         "## Die freie Notiz · The free note",
         "",
