@@ -183,7 +183,7 @@ def ptb_bot(spec_text: str) -> None:
     from telegram.warnings import PTBUserWarning
 
     from benchmarks.baseline import build_baseline
-    from bot.cli import quiet_libraries
+    from bot.logs import quiet_libraries
 
     spec = json.loads(spec_text)
     logging.basicConfig(

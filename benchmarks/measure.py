@@ -76,7 +76,7 @@ def wait_until_quiet(limit: float = 0.15, patience: float = 120.0) -> float:
 
 def log_to(path: Path) -> None:
     """Log as `comehome run` does (INFO, libraries at WARNING), into a file instead of the terminal."""
-    from bot.cli import quiet_libraries
+    from bot.logs import quiet_libraries
 
     logging.basicConfig(
         level=logging.INFO,

@@ -15,7 +15,7 @@ import logging
 import signal
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 from telegram import BotCommand, Update
 from telegram.error import Conflict, NetworkError, TelegramError, TimedOut
@@ -30,6 +30,9 @@ from bot.service.delivery import Send
 from bot.telegram_door import TelegramDoor
 from flows.engine import COMMAND_MENU
 
+# PTB's Application is generic in its bot, context and stores; this one uses the defaults.
+PTBApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
+
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
@@ -43,7 +46,7 @@ def build_application(
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
     rate_limited: bool | None = None,
-) -> tuple[Application, TelegramDoor]:  # type: ignore[type-arg]
+) -> tuple[PTBApplication, TelegramDoor]:
     """The Application (its Bot, request and rate limiter; no handlers: updates go to the door's
     `process`, see bot/telegram_door.py) and the door.
 
@@ -53,7 +56,7 @@ def build_application(
     and so may a test Bot API on this machine (`COMEHOME_TELEGRAM_PACING=0`).
     """
     base = assistant.settings.telegram_api_base_url
-    builder = (
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(assistant.settings.telegram_token)
         .base_url(f"{base}/bot")
@@ -85,7 +88,7 @@ async def process_batch(door: TelegramDoor, updates: Sequence[Update]) -> set[in
             try:
                 await door.process(update)
             except Exception as error:  # nothing of it was stored: it is fetched again
-                log.error("step failed, update will be retried: %s", type(error).__name__)
+                log.error("step failed, update will be retried", exc_info=error)
                 failed.add(update.update_id)
                 return
 
@@ -94,9 +97,9 @@ async def process_batch(door: TelegramDoor, updates: Sequence[Update]) -> set[in
 
 
 async def poll(
-    application: Application,
+    application: PTBApplication,
     door: TelegramDoor,
-    stop: asyncio.Event,  # type: ignore[type-arg]
+    stop: asyncio.Event,
     timeout: int = 30,
 ) -> None:
     """Long polling that confirms an update to Telegram as soon as its step was committed (not
@@ -136,12 +139,12 @@ async def every(seconds: float, stop: asyncio.Event, job: Callable[[], Awaitable
         try:
             await job()
         except Exception as error:
-            log.error("background job failed: %s", type(error).__name__)
+            log.error("background job failed", exc_info=error)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), seconds)
 
 
-async def set_commands(application: Application, assistant: Assistant) -> int:  # type: ignore[type-arg]
+async def set_commands(application: PTBApplication, assistant: Assistant) -> int:
     """Telegram's command menu in every language whose code Telegram accepts (two letters)."""
     renderer, done = assistant.renderer, 0
     for code in (None, *assistant.catalogs.codes):

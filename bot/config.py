@@ -80,7 +80,6 @@ class Settings:
     telegram_token: str = ""
     telegram_api_base_url: str = "https://api.telegram.org"
     production: bool = False
-    default_locale: str = "de"
     locales_dir: Path = ROOT / "locales"
     log_level: str = "INFO"
     retention_days: int = 30
@@ -153,12 +152,35 @@ def smtp_from(env: Mapping[str, str]) -> Smtp | None:
         host=env["COMEHOME_SMTP_HOST"],
         to=env["COMEHOME_SMTP_TO"],
         sender=env.get("COMEHOME_SMTP_FROM", env["COMEHOME_SMTP_TO"]),
-        port=int(env.get("COMEHOME_SMTP_PORT", "587")),
+        port=integer(env, "COMEHOME_SMTP_PORT", Smtp.port),
         user=env.get("COMEHOME_SMTP_USER", ""),
         password=env.get("COMEHOME_SMTP_PASSWORD", ""),
-        starttls=env.get("COMEHOME_SMTP_STARTTLS", "1") not in ("0", "false", "no"),
+        starttls=flag(env, "COMEHOME_SMTP_STARTTLS", Smtp.starttls),
         cafile=env.get("COMEHOME_SMTP_CAFILE", ""),
     )
+
+
+def integer(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number from the environment; an error names the variable."""
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {text!r}") from None
+
+
+def flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """A yes/no setting: 1, true, yes, on or 0, false, no, off; an error names the variable."""
+    text = env.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1, true, yes, on or 0, false, no, off, not {text!r}")
 
 
 def ids(text: str) -> tuple[int, ...]:
@@ -189,7 +211,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
             "(`comehome keys new` prints one)."
         )
     api_base_url = env.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org").rstrip("/")
-    pacing = env.get("COMEHOME_TELEGRAM_PACING", "1") not in ("0", "false", "no")
+    pacing = flag(env, "COMEHOME_TELEGRAM_PACING", True)
     if not pacing and urlsplit(api_base_url).hostname not in ("127.0.0.1", "localhost", "::1"):
         raise ConfigError(
             "COMEHOME_TELEGRAM_PACING=0 is only for a test Bot API on this machine: Telegram "
@@ -210,17 +232,16 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         telegram_api_base_url=api_base_url,
         telegram_pacing=pacing,
         production=production,
-        default_locale=env.get("COMEHOME_DEFAULT_LOCALE", "de"),
         locales_dir=Path(env.get("COMEHOME_LOCALES_DIR", ROOT / "locales")),
         log_level=log_level,
         webhook_url=env.get("COMEHOME_WEBHOOK_URL", ""),
         webhook_secret=env.get("COMEHOME_WEBHOOK_SECRET", ""),
         webhook_listen=env.get("COMEHOME_WEBHOOK_LISTEN", "127.0.0.1"),
-        webhook_port=int(env.get("COMEHOME_WEBHOOK_PORT", "8443")),
+        webhook_port=integer(env, "COMEHOME_WEBHOOK_PORT", Settings.webhook_port),
         support_file=support_file(env),
         smtp=smtp_from(env),
-        retention_days=int(env.get("COMEHOME_RETENTION_DAYS", Settings.retention_days)),
-        audit_days=int(env.get("COMEHOME_AUDIT_DAYS", Settings.audit_days)),
+        retention_days=integer(env, "COMEHOME_RETENTION_DAYS", Settings.retention_days),
+        audit_days=integer(env, "COMEHOME_AUDIT_DAYS", Settings.audit_days),
     )
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from babel.messages.catalog import Message
 
+from bot.po import texts
+
 SOURCE = "en"
 
 
@@ -66,8 +68,7 @@ class Glossary:
 
     def violations(self, language: str, message: Message) -> list[str]:
         """One line per glossary term that this translated message does not use."""
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids, strings = texts(message.id), texts(message.string)
         problems = []
         for concept in self.tags(" ".join(ids)):
             entry = self.term(concept, language)

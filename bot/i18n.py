@@ -18,9 +18,12 @@ from io import BytesIO
 from pathlib import Path
 
 from babel import Locale
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+
+from bot.i18n_status import Offer, read_reviews, reviews_path, status_of
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,7 @@ def placeholders_match(source: str, translated: str, plural: bool = False) -> bo
 class LanguageInfo:
     code: str
     name: str  # in itself
-    status: str  # "reviewed" or "draft"
+    status: str  # "reviewed" (privacy, intake and booking read by a native speaker) or "draft"
     source: bool
     rtl: bool
 
@@ -127,19 +130,29 @@ class Catalogs:
         raw: dict[str, gettext.NullTranslations] = {}
         self.names: dict[str, str] = {e["code"]: e["name"] for e in listed}  # shipped or not yet
         self.names_in: dict[str, dict[str, str]] = {e["code"]: e.get("names", {}) for e in listed}
+        offer = Offer.load(locales_dir / "languages.toml")
+        self.hidden: dict[str, float] = {}  # not offered yet: code -> coverage of the offer screens
         for entry in listed:
             code = entry["code"]
             po = self.po_path(code)
             if not entry.get("source") and not po.exists():
                 continue
+            catalog = read_catalog(po) if po.exists() else None
+            status = "reviewed"
+            if catalog is not None:
+                progress = status_of(code, catalog, read_reviews(reviews_path(locales_dir, code)))
+                if not progress.offered(offer):
+                    self.hidden[code] = progress.coverage(offer.screens)
+                    continue
+                status = "reviewed" if progress.reviewed_screens() else "draft"
             self.languages[code] = LanguageInfo(
                 code,
                 entry["name"],
-                entry.get("status", "draft"),
+                status,
                 bool(entry.get("source")),
                 Locale.parse(code).character_order == "right-to-left",
             )
-            raw[code] = load_po(po) if po.exists() else gettext.NullTranslations()
+            raw[code] = translations(catalog) if catalog else gettext.NullTranslations()
         for code, inner in raw.items():
             parent = code.split("_")[0]
             if parent != code and parent in raw:
@@ -180,9 +193,16 @@ class Catalogs:
         return next((code for code in self.languages if code.split("_")[0].lower() == base), None)
 
 
-def load_po(path: Path) -> Translations:
+def read_catalog(path: Path) -> Catalog:
     with path.open("rb") as handle:
-        catalog = read_po(handle)
+        return read_po(handle)
+
+
+def load_po(path: Path) -> Translations:
+    return translations(read_catalog(path))
+
+
+def translations(catalog: Catalog) -> Translations:
     buffer = BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)

@@ -27,6 +27,8 @@ from babel.messages.pofile import read_po
 
 from bot.glossary import Glossary
 from bot.i18n import placeholders, placeholders_match, tag_problem, tags_match
+from bot.i18n_status import REVIEW_SCREENS, Offer, Status, read_reviews, reviews_path, status_of
+from bot.po import texts
 from bot.translator_notes import over_budget
 
 MESSAGE_LIMIT = 4096  # sendMessage
@@ -74,6 +76,7 @@ class Report:
     fuzzy: int = 0
     missing: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    progress: Status | None = None  # key screens translated and reviewed
 
     @property
     def coverage(self) -> float:
@@ -81,8 +84,7 @@ class Report:
 
 
 def check_message(message: Message, catalog: Catalog) -> list[str]:
-    ids = message.id if isinstance(message.id, tuple) else (message.id,)
-    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    ids, strings = texts(message.id), texts(message.string)
     where = f"msgid {ids[0][:50]!r}"
     problems = []
     if isinstance(message.id, tuple):
@@ -141,10 +143,10 @@ def check_catalog(
         if partial and translated is not None and not translated.fuzzy:
             report.errors.append(
                 f"msgid {message.id[0][:50]!r}: needs {catalog.num_plurals} "
-                f"plural forms, has {sum(map(bool, strings))}"
+                f"plural forms, has {sum(map(bool, texts(strings)))}"
             )
         if translated is None or not (all(strings) if isinstance(strings, tuple) else strings):
-            report.missing.append(message.id[0] if isinstance(message.id, tuple) else message.id)
+            report.missing.append(texts(message.id)[0])
             continue
         if translated.fuzzy:
             report.fuzzy += 1
@@ -193,7 +195,15 @@ def pofilter(po: Path) -> list[str]:
     ]
 
 
-def run_check(locales: Path, pot: Path, out: TextIO, languages: list[str] | None = None) -> int:
+def run_check(
+    locales: Path,
+    pot: Path,
+    out: TextIO,
+    languages: list[str] | None = None,
+    status: bool = False,
+) -> int:
+    """`status`: also print, per language, translated and reviewed messages and the key screens
+    a native speaker has not reviewed yet."""
     started = time.perf_counter()
     with pot.open("rb") as handle:
         template = read_po(handle)
@@ -207,7 +217,11 @@ def run_check(locales: Path, pot: Path, out: TextIO, languages: list[str] | None
         po = locales / code / "LC_MESSAGES" / "messages.po"
         if entry.get("source") or not po.exists() or (languages and code not in languages):
             continue
-        reports.append(check_catalog(code, po, template, rules[code], glossary))
+        report = check_catalog(code, po, template, rules[code], glossary)
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=code)
+        report.progress = status_of(code, catalog, read_reviews(reviews_path(locales, code)))
+        reports.append(report)
     staff_pot = pot.parent / "staff.pot"
     if staff_pot.exists() and not languages:
         with staff_pot.open("rb") as handle:
@@ -223,6 +237,12 @@ def run_check(locales: Path, pot: Path, out: TextIO, languages: list[str] | None
             f"{report.code:<12}{report.coverage:>9.1f}%{report.fuzzy:>7}"
             f"{len(report.missing):>9}{len(report.errors):>8}\n"
         )
+    offer = Offer.load(locales / "languages.toml")
+    for report in reports:
+        if report.progress is not None and not report.progress.offered(offer):
+            write_not_offered(report.progress, offer, out)
+    if status:
+        write_status(reports, offer, out)
     for report in reports:
         for error in report.errors:
             out.write(f"{report.code}: error: {error}\n")
@@ -232,3 +252,37 @@ def run_check(locales: Path, pot: Path, out: TextIO, languages: list[str] | None
         f"{errors} errors\n"
     )
     return 1 if errors else 0
+
+
+def write_not_offered(progress: Status, offer: Offer, out: TextIO) -> None:
+    """Why clients do not see a language yet: its untranslated messages of the offer screens."""
+    out.write(
+        f"{progress.code}: not offered to clients: {progress.coverage(offer.screens):.1f}% of "
+        f"{', '.join(offer.screens)} translated, {offer.coverage:.0f}% needed\n"
+    )
+    for screen in offer.screens:
+        for msgid in progress.untranslated.get(screen, []):
+            out.write(f"{progress.code}:   {screen}: {msgid[:60]!r}\n")
+
+
+def write_status(reports: list[Report], offer: Offer, out: TextIO) -> None:
+    """Per language: translated, reviewed by a native speaker, offered, and what is unreviewed."""
+    out.write(
+        f"\n{'language':<12}{'translated':>12}{'reviewed':>10}{'offered':>9}  "
+        f"{'notice':<8}unreviewed key screens\n"
+    )
+    for report in reports:
+        progress = report.progress
+        if progress is None:
+            continue
+        open_screens = [
+            screen
+            for screen in REVIEW_SCREENS
+            if progress.unreviewed.get(screen) or progress.untranslated.get(screen)
+        ]
+        out.write(
+            f"{progress.code:<12}{f'{progress.translated}/{progress.total}':>12}"
+            f"{progress.reviewed:>10}{'yes' if progress.offered(offer) else 'no':>9}  "
+            f"{'draft' if open_screens else 'none':<8}{', '.join(open_screens) or '-'}\n"
+        )
+    out.write("\n")

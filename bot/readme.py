@@ -44,7 +44,11 @@ def blocks() -> dict[str, str]:
 def render(text: str, parts: dict[str, str]) -> str:
     for name, body in parts.items():
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
-        text = pattern.sub(lambda m, body=body: f"{m.group(1)}{body}\n{m.group(2)}", text)
+
+        def between(match: re.Match[str], body: str = body) -> str:
+            return f"{match.group(1)}{body}\n{match.group(2)}"
+
+        text = pattern.sub(between, text)
     return text
 
 

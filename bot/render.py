@@ -274,7 +274,7 @@ class Renderer:
                 keep_trailing_newline=True,  # an included part ends its last line
             )
             translations = self.catalogs.get(locale, domain)
-            env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+            env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
             self._environments[key] = env
         return self._environments[key]
 

@@ -81,7 +81,7 @@ class ChatQueues:
                 try:
                     await self._deliver(delivery)
                 except Exception as error:  # the database went away: the outbox keeps it
-                    log.error("sending a reply failed: %s", type(error).__name__)
+                    log.error("sending a reply failed", exc_info=error)
                 finally:
                     queue.popleft()
                     self.held.discard(delivery.outbox_id)

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 
+from bot.po import texts
+
 NOTE = "Screen: "
 BUTTON_BUDGET = (
     45  # a button alone in its row: about what a phone shows before cutting it off with "…"
@@ -101,8 +103,8 @@ def budget(note_lines: list[str]) -> int | None:
 def over_budget(source: Message, translated: Message) -> list[str]:
     """The check's error when a translated button is longer than its note allows."""
     limit = budget(source.auto_comments)
-    strings = translated.string if isinstance(translated.string, tuple) else (translated.string,)
-    where = source.id if isinstance(source.id, str) else source.id[0]
+    strings = texts(translated.string)
+    where = texts(source.id)[0]
     return [
         f"msgid {where[:50]!r}: button of {len(text)} characters, over its budget of {limit}"
         for text in strings
@@ -169,9 +171,10 @@ def _calls(path: Path) -> list[tuple[str, str | None, str | None, str, bool]]:
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and _name(node.func) in ("t", "pt", "nt")):
             continue
-        strings = [a.value for a in node.args if isinstance(a, ast.Constant)]
-        if not strings or not isinstance(strings[0], str):
+        values = [a.value for a in node.args if isinstance(a, ast.Constant)]
+        if not values or not isinstance(values[0], str):
             continue
+        strings = [value for value in values if isinstance(value, str)]
         with_context = _name(node.func) == "pt" and len(strings) > 1
         msgid, context = (strings[1], strings[0]) if with_context else (strings[0], None)
         found.append((msgid, context, *_context_of(node, parents)))
@@ -180,7 +183,8 @@ def _calls(path: Path) -> list[tuple[str, str | None, str | None, str, bool]]:
 
 def _context_of(node: ast.Call, parents: dict[ast.AST, ast.AST]) -> tuple[str | None, str, bool]:
     """Where a marked text is used: its function (or intake question), its kind, a shared row."""
-    kind, shared, child = "notice", False, node
+    kind, shared = "notice", False
+    child: ast.AST = node
     parent = parents.get(node)
     while parent is not None:
         if isinstance(parent, ast.Call) and kind == "notice":

@@ -1,9 +1,11 @@
 """Webhook mode: Telegram posts updates to us; we answer 200 only after the step committed.
 The replies go out in the background, from the same per-chat queues as in long polling.
 
-A request without the right `X-Telegram-Bot-Api-Secret-Token` gets 403 and is not read. A body
-that is not an update gets 200 (so Telegram does not retry it forever) and a log line without
-content. A step that could not be committed gets 500, so Telegram delivers the update again.
+A request without the right `X-Telegram-Bot-Api-Secret-Token` gets 403 and is not processed. A
+body that is not an update (also JSON nested too deep to parse) gets 200, so Telegram does not
+retry it forever, and a log line without content. A step that could not be committed gets 500, so
+Telegram delivers the update again. Body size, timeouts, connections and log floods are limited
+by the server itself (`bot.http_edges`).
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from typing import Any
 
 import tornado.web
 from telegram import Update
-from telegram.ext import Application
 
+from bot.app import PTBApplication
 from bot.assistant import Assistant
+from bot.http_edges import limit_log_floods, serve
 from bot.telegram_door import TelegramDoor
 
 log = logging.getLogger(__name__)
@@ -28,7 +31,7 @@ MIN_SECRET_LENGTH = 32
 
 
 class UpdateHandler(tornado.web.RequestHandler):
-    def initialize(self, ptb: Application, door: TelegramDoor, secret: str) -> None:  # type: ignore[type-arg, override]
+    def initialize(self, ptb: PTBApplication, door: TelegramDoor, secret: str) -> None:
         self.ptb, self.door, self.secret = ptb, door, secret
 
     async def post(self) -> None:
@@ -39,15 +42,15 @@ class UpdateHandler(tornado.web.RequestHandler):
             return
         try:
             update = Update.de_json(json.loads(self.request.body), self.ptb.bot)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            update = None
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError, MemoryError):
+            update = None  # also JSON nested a thousand deep: acknowledged, never retried
         if update is None:
             log.warning("webhook body is not an update; ignored")
             return
         try:
             await self.door.process(update)
         except Exception as error:  # not committed: Telegram delivers the update again
-            log.error("step failed, update will be retried: %s", type(error).__name__)
+            log.error("step failed, update will be retried", exc_info=error)
             self.set_status(500)
 
     def data_received(self, chunk: bytes) -> Any:  # pragma: no cover - streaming is not used
@@ -62,7 +65,7 @@ class HealthHandler(tornado.web.RequestHandler):
 class MetricsHandler(tornado.web.RequestHandler):
     """Prometheus text format: updates, step latency, outbox backlog, failed sends, bookings."""
 
-    def initialize(self, assistant: Assistant) -> None:  # type: ignore[override]
+    def initialize(self, assistant: Assistant) -> None:
         self.assistant = assistant
 
     async def get(self) -> None:
@@ -72,7 +75,7 @@ class MetricsHandler(tornado.web.RequestHandler):
 
 
 def web_app(
-    application: Application,  # type: ignore[type-arg]
+    application: PTBApplication,
     door: TelegramDoor,
     secret: str,
     path: str = "/telegram",
@@ -99,8 +102,12 @@ async def run_webhook(assistant: Assistant) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with application:
-        server = web_app(application, door, settings.webhook_secret).listen(
-            settings.webhook_port, settings.webhook_listen, xheaders=True
+        limit_log_floods()
+        server = serve(
+            web_app(application, door, settings.webhook_secret),
+            settings.webhook_port,
+            settings.webhook_listen,
+            xheaders=True,
         )
         await application.bot.set_webhook(
             settings.webhook_url,

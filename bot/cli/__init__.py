@@ -4,25 +4,12 @@ of the modules beside this one (keys, i18n, support, slots/interpreters/agenda, 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from pathlib import Path
 
 from bot import config
-
-log = logging.getLogger("comehome")
-
-
-def setup_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    quiet_libraries()
-
-
-def quiet_libraries() -> None:
-    """httpx logs every request URL at INFO (the URL holds the bot token); PTB logs updates at DEBUG."""
-    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+from bot.logs import setup_logging
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import tomllib
+from datetime import date
 from pathlib import Path
 
 from bot.config import ROOT
@@ -41,7 +42,7 @@ def pybabel(*args: str) -> None:
     here = Path.cwd()
     os.chdir(ROOT)
     try:
-        CommandLineInterface().run(["pybabel", "-q", *args])
+        CommandLineInterface().run(["pybabel", "-q", *args])  # type: ignore[no-untyped-call]  # Babel's CLI is not annotated
     finally:
         os.chdir(here)
 
@@ -116,35 +117,56 @@ def compile_catalogs(args: argparse.Namespace) -> int:
 
 
 def add(args: argparse.Namespace) -> int:
-    """Start a new language: create its messages.po (then list it in locales/languages.toml)."""
-    pybabel(
-        "init", "-i", str(POT), "-d", str(LOCALES), "-D", "messages", "-l", args.code, "--no-wrap"
-    )
-    listed = tomllib.loads((LOCALES / "languages.toml").read_text(encoding="utf-8"))["language"]
-    if args.code not in {entry["code"] for entry in listed}:
+    """Start a new language: create its messages.po and list it in locales/languages.toml. Clients
+    see it once its privacy notice, menu, intake and booking texts are translated."""
+    add_language(LOCALES, POT, args.code, args.name)
+    print(f"created locales/{args.code}/LC_MESSAGES/messages.po (hidden until translated)")
+    return 0
+
+
+def add_language(locales: Path, pot: Path, code: str, name: str | None) -> None:
+    pybabel("init", "-i", str(pot), "-d", str(locales), "-D", "messages", "-l", code, "--no-wrap")
+    listed = tomllib.loads((locales / "languages.toml").read_text(encoding="utf-8"))["language"]
+    if code not in {entry["code"] for entry in listed}:
         # The rule is CLDR's as Babel knows it today, written down once: from then on the check
         # holds the catalog to this line, whatever a later Babel says.
         from babel import Locale
         from babel.messages.plurals import get_plural
 
-        rule = get_plural(Locale.parse(args.code)).plural_forms
-        with (LOCALES / "languages.toml").open("a", encoding="utf-8") as handle:
+        rule = get_plural(Locale.parse(code)).plural_forms
+        with (locales / "languages.toml").open("a", encoding="utf-8") as handle:
             handle.write(
-                f'\n[[language]]\ncode = "{args.code}"\nname = "{args.name or args.code}"\n'
-                f'status = "draft"\nplural_forms = "{rule}"\n'
+                f'\n[[language]]\ncode = "{code}"\nname = "{name or code}"\n'
+                f'plural_forms = "{rule}"\n'
             )
-    print(f"created locales/{args.code}/LC_MESSAGES/messages.po")
-    return 0
 
 
 def check(args: argparse.Namespace) -> int:
     """Report coverage and errors per language; exit 1 on any error."""
     from bot.i18n_check import run_check
 
-    return run_check(LOCALES, POT, sys.stdout, languages=args.languages)
+    return run_check(LOCALES, POT, sys.stdout, languages=args.languages, status=args.status)
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def review(args: argparse.Namespace) -> int:
+    """Record that a native speaker has read these screens of a language, as they are translated
+    now (reviewer's initials and today's date, in locales/<code>/reviews.csv). Only for a real
+    reader's review: a machine read-back is not one."""
+    from babel.messages.pofile import read_po
+
+    from bot.i18n_status import record_reviews, reviews_path
+
+    with (LOCALES / args.code / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=args.code)
+    screens = None if args.all else set(args.screen)
+    count = record_reviews(
+        reviews_path(LOCALES, args.code), catalog, screens, args.by, date.fromisoformat(args.date)
+    )
+    print(f"{args.code}: {count} messages marked as reviewed by {args.by}")
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     i18n = sub.add_parser("i18n", help="translation catalogs", description=__doc__)
     commands = i18n.add_subparsers(dest="i18n_command", required=True)
     for name, func in (
@@ -157,6 +179,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         command.set_defaults(func=func)
         if name == "check":
             command.add_argument("languages", nargs="*", help="only these languages")
+            command.add_argument(
+                "--status",
+                action="store_true",
+                help="also print translated and reviewed messages and unreviewed key screens",
+            )
+    checked = commands.add_parser("review", help=review.__doc__, description=review.__doc__)
+    checked.add_argument("code", help="the language, e.g. fr")
+    checked.add_argument("--by", required=True, help="the reviewer's initials")
+    what = checked.add_mutually_exclusive_group(required=True)
+    what.add_argument(
+        "--screen",
+        action="append",
+        choices=("privacy", "menu", "intake", "booking"),
+        help="a key screen the reviewer read (repeat for several)",
+    )
+    what.add_argument("--all", action="store_true", help="the reviewer read every message")
+    checked.add_argument("--date", default=str(date.today()), help="YYYY-MM-DD (default: today)")
+    checked.set_defaults(func=review)
     new = commands.add_parser("add", help=add.__doc__, description=add.__doc__)
     new.add_argument("code", help="Babel locale code, e.g. ka, fa_AF, sr_Latn")
     new.add_argument("--name", help="the language's name in itself")

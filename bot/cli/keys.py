@@ -170,7 +170,7 @@ def _positive(text: str) -> int:
     return int(text)
 
 
-def add_group(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_group(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `comehome keys` with its subcommands `new` and `rotate`."""
     keys = sub.add_parser("keys", help="manage secrets", description="Manage secrets.")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
@@ -179,7 +179,7 @@ def add_group(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     add_parser(keys_sub)
 
 
-def add_parser(keys_sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(keys_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `rotate` to the subcommands of `comehome keys`."""
     command = keys_sub.add_parser(
         "rotate",

@@ -413,7 +413,7 @@ def guarded(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
 
 
 def command(
-    group: argparse._SubParsersAction,  # type: ignore[type-arg]
+    group: argparse._SubParsersAction[argparse.ArgumentParser],
     name: str,
     func: Callable[[argparse.Namespace], int],
 ) -> argparse.ArgumentParser:
@@ -452,7 +452,7 @@ def add_hours_options(parser: argparse.ArgumentParser, required: bool) -> None:
     )
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `slots`, `interpreters` and `agenda` on the `comehome` command."""
     slots = sub.add_parser(
         "slots",

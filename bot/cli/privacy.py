@@ -24,7 +24,7 @@ def print_page(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     privacy = sub.add_parser(
         "privacy",
         help="what is stored: the data protection page and the Art. 30 record",

@@ -55,7 +55,7 @@ def stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     command = sub.add_parser("stats", help=stats.__doc__, description=stats.__doc__)
     command.add_argument("--from", dest="first", help="first day, YYYY-MM-DD (default: 1 January)")
     command.add_argument("--to", dest="last", help="last day, YYYY-MM-DD (default: today)")

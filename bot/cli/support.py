@@ -98,7 +98,7 @@ def check(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     support = sub.add_parser(
         "support", help="the support catalogue (support.toml)", description=__doc__
     )

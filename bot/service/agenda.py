@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 from bot.service import delivery
 from bot.service.delivery import Send
 from flows import staff
+from flows.clock import BERLIN
 from flows.model import Command
-from flows.schedule import BERLIN, OpeningRules, is_closed
+from flows.schedule import OpeningRules, is_closed
 from storage.conversations import ConversationStore
 from storage.desk import StoredDesk
 from storage.times import aware

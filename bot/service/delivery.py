@@ -81,9 +81,9 @@ async def deliver(assistant: Assistant, delivery: Delivery, send: Send) -> bool:
             outbox.failed, delivery.outbox_id, assistant.clock(), blocked
         )
         log.warning(
-            "sending failed (%s): %s",
-            type(error).__name__,
+            "sending failed: %s",
             "given up" if dropped else "kept in the outbox for a retry",
+            exc_info=error,
         )
         return False
     await progress.finish()

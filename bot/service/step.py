@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 
 from flows import staff
+from flows.clock import BERLIN
 from flows.engine import step as flow_step
 from flows.model import (
     AppointmentChanged,
@@ -40,7 +41,6 @@ from flows.model import (
     TellClient,
 )
 from flows.ports import Bookings, Context, Desk
-from flows.schedule import BERLIN
 from storage import conversations as conversations_repo
 from storage import counts
 from storage.booking import AppointmentBook

@@ -151,3 +151,27 @@ def test_pacing_can_be_switched_off_only_for_a_test_bot_api_on_this_machine(
     local = load({**off, "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081"})
     assert not local.telegram_pacing
     assert load({"COMEHOME_DATA_DIR": str(tmp_path)}).telegram_pacing
+
+
+@pytest.mark.parametrize(
+    "name", ["COMEHOME_RETENTION_DAYS", "COMEHOME_AUDIT_DAYS", "COMEHOME_WEBHOOK_PORT"]
+)
+def test_a_number_that_is_not_one_names_its_variable(tmp_path: Path, name: str) -> None:
+    """Check that a mistyped number in the environment stops the start with the variable named,
+    not with a bare "invalid literal for int()"."""
+    with pytest.raises(ConfigError, match=f"{name} must be a whole number, not '30 days'"):
+        load({"COMEHOME_DATA_DIR": str(tmp_path), name: "30 days"})
+
+
+def test_yes_and_no_settings_are_read_the_same_way_everywhere(tmp_path: Path) -> None:
+    """Check that every yes/no setting reads on/off and yes/no alike, and that a value that is
+    neither is refused with the variable named (before, anything but 0/false/no meant yes)."""
+    smtp = {"COMEHOME_SMTP_HOST": "mail.example", "COMEHOME_SMTP_TO": "office@example.org"}
+    env = {"COMEHOME_DATA_DIR": str(tmp_path), **smtp}
+    off = load({**env, "COMEHOME_SMTP_STARTTLS": "off"}).smtp
+    on = load({**env, "COMEHOME_SMTP_STARTTLS": "Yes"}).smtp
+    assert off is not None and on is not None and not off.starttls and on.starttls
+    local = {"COMEHOME_DATA_DIR": str(tmp_path), "TELEGRAM_API_BASE_URL": "http://127.0.0.1:1"}
+    assert load({**local, "COMEHOME_TELEGRAM_PACING": "off"}).telegram_pacing is False
+    with pytest.raises(ConfigError, match="COMEHOME_TELEGRAM_PACING must be 1, true"):
+        load({**local, "COMEHOME_TELEGRAM_PACING": "maybe"})

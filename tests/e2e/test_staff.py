@@ -21,7 +21,7 @@ from storage.tables import appointments, audit_log
 from tests.e2e.conftest import Harness
 from tests.e2e.fake_telegram import UpdateFactory
 from tests.e2e.staff_fixtures import Mailbox
-from tests.e2e.test_telegram import GOLDEN, database_dump
+from tests.e2e.test_telegram import GOLDEN, database_dump, golden_text
 
 STAFF_USER, STAFF_CHAT = 4400000001, -1007770001
 SENTINELS = ("7300000001337", "Sentinelfirst", "Sentinellast", "sentinel_username")
@@ -113,10 +113,8 @@ async def test_a_booking_reaches_the_staff_chat_and_mailbox_in_german(
     await flush(telegram)
     [summary] = to_staff(telegram)
     normalised = summary.replace(code, "CASECODE")
-    golden = GOLDEN / "staff_summary_de.txt"
-    if not golden.exists() or __import__("os").environ.get("UPDATE_GOLDEN"):
-        golden.write_text(normalised + "\n", encoding="utf-8")
-    assert normalised + "\n" == golden.read_text(encoding="utf-8")
+    golden = golden_text(GOLDEN / "staff_summary_de.txt", normalised + "\n")
+    assert normalised + "\n" == golden
     [mail] = mailbox.received
     body = mail.get_payload(decode=True).decode()
     assert mail["To"] == "rueckkehr@example.org" and "Neuer Termin" in mail["Subject"]

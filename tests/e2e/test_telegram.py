@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import poll
-from bot.cli import quiet_libraries
+from bot.logs import RedactingFormatter, quiet_libraries
 from bot.service import delivery, step
 from storage.tables import conversations, metadata
 from tests.e2e.conftest import Harness
@@ -21,14 +21,37 @@ from tests.e2e.fake_telegram import UpdateFactory
 
 GOLDEN = Path(__file__).parent / "golden"
 
+REDACTING = RedactingFormatter()  # what the operator sees: the line with its traceback
+
+
+def golden_text(path: Path, actual: str) -> str:
+    """The stored golden file. A missing one fails the test; with UPDATE_GOLDEN=1 in the
+    environment the file is (re)written from `actual` first, to be reviewed in the diff."""
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"{path} is missing: run the test with UPDATE_GOLDEN=1 to write it"
+    return path.read_text(encoding="utf-8")
+
 
 def check_golden(name: str, calls: list[tuple[str, dict[str, Any]]]) -> None:
     """Compare the outgoing calls with the stored transcript (UPDATE_GOLDEN=1 rewrites it)."""
-    path = GOLDEN / f"{name}.json"
     actual = [{"method": method, **params} for method, params in calls]
-    if os.environ.get("UPDATE_GOLDEN") or not path.exists():
-        path.write_text(json.dumps(actual, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    assert actual == json.loads(path.read_text(encoding="utf-8"))
+    text = json.dumps(actual, ensure_ascii=False, indent=1) + "\n"
+    assert actual == json.loads(golden_text(GOLDEN / f"{name}.json", text))
+
+
+def test_a_missing_golden_file_fails_instead_of_being_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Check that a golden file that is not there fails the comparison (and is not created), and
+    that UPDATE_GOLDEN=1 writes it."""
+    monkeypatch.delenv("UPDATE_GOLDEN", raising=False)
+    path = tmp_path / "new.json"
+    with pytest.raises(AssertionError, match="UPDATE_GOLDEN=1"):
+        golden_text(path, "[]\n")
+    assert not path.exists()
+    monkeypatch.setenv("UPDATE_GOLDEN", "1")
+    assert golden_text(path, "[]\n") == "[]\n"
 
 
 async def start(telegram: Harness, user: UpdateFactory, locale: str = "de") -> None:
@@ -270,7 +293,7 @@ async def test_no_telegram_identity_reaches_the_database_or_the_logs(
     ):
         await telegram.send(update)
     dump = database_dump(telegram)
-    logs = "\n".join(r.getMessage() for r in caplog.records)
+    logs = "\n".join(f"{r.getMessage()}\n{REDACTING.format(r)}" for r in caplog.records)
     assert "step Pressed" in logs  # the log is really captured
     for sentinel in (
         "7300000001337",
