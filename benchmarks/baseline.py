@@ -41,10 +41,9 @@ log = logging.getLogger("baseline")
     SITUATION,
     STAY,
     INTERESTS,
-    INTERPRETER,
     NOTE,
     SUMMARY,
-) = range(12)
+) = range(11)
 COUNTRIES = {"irak": "IQ", "iraq": "IQ", "türkei": "TR", "syrien": "SY", "georgien": "GE"}
 SCRUB = re.compile(r"\+?\d[\d /-]{6,}\d|\S+@\S+")
 Context = ContextTypes.DEFAULT_TYPE
@@ -115,14 +114,14 @@ class Journey:
         return MessageHandler(filters.TEXT & ~filters.COMMAND, callback)
 
     async def interests(self, update: Update, context: Context) -> int:
-        """Toggles an interest (the message is edited) or, on "done", asks about an interpreter."""
+        """Toggles an interest (the message is edited) or, on "done", asks for the note."""
         query = update.callback_query
         assert query is not None and query.data is not None
         value = query.data.rsplit(":", 1)[-1]
         await query.answer()
         if value == "done":
-            await self.prompts.say(update, context, "interpreter")
-            return INTERPRETER
+            await self.prompts.say(update, context, "note")
+            return NOTE
         chosen = context.user_data.setdefault("interests", [])  # type: ignore[union-attr]
         chosen.remove(value) if value in chosen else chosen.append(value)
         await self.prompts.say(update, context, "interests_toggled")
@@ -152,7 +151,6 @@ class Journey:
                 SITUATION: [pressed("situation", "stay", STAY)],
                 STAY: [pressed("stay", "interests", INTERESTS)],
                 INTERESTS: [CallbackQueryHandler(self.interests, pattern="^a:interests:")],
-                INTERPRETER: [pressed("interpreter", "note", NOTE)],
                 NOTE: [typed("note", lambda t: SCRUB.sub("…", t)[:300], "summary", SUMMARY)],
                 SUMMARY: [CallbackQueryHandler(self.confirmed, pattern="^sum:ok$")],
             },

@@ -48,7 +48,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         epilog=TARGETS,
     )
     parser.add_argument("--clients", type=int, default=200, help="clients writing at once")
-    parser.add_argument("--journeys", type=int, default=1, help="journeys per client (14 updates)")
+    parser.add_argument("--journeys", type=int, default=1, help="journeys per client (13 updates)")
     parser.add_argument("--duration", type=float, default=120.0, help="cap per system, seconds")
     parser.add_argument("--latency", type=float, default=0.05, help="the fake API's answer delay")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time, seconds")

@@ -7,7 +7,7 @@ For each number of stored conversations, every system runs in a process of its o
 offline Bot API that answers at once: ours on SQLite (WAL, synchronous=FULL) and on PostgreSQL
 when `--postgres` is given; PTB's ConversationHandler in memory, with PicklePersistence (default
 60-second flush) and with PicklePersistence flushed after every update. Each walks the same
-14-update journey, first one client at a time, then K clients at once. The database named by
+13-update journey, first one client at a time, then K clients at once. The database named by
 `--postgres` is emptied first.
 """
 
@@ -28,6 +28,7 @@ from typing import Any
 
 from benchmarks.cases import Case, run
 from benchmarks.measure import OtherLoad, fsync_ms, log_to, machine, markdown, wait_until_quiet
+from benchmarks.script import JOURNEY
 from storage.crypto import Keyring, new_secret
 
 TARGETS = """Targets (issue 8): ours ≥ 1/3 of PTB in memory; ≥ 100× PTB+Pickle flushed every update at
@@ -55,7 +56,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         "database (emptied first), e.g. postgresql+psycopg://postgres@127.0.0.1/comehome_bench",
     )
     parser.add_argument(
-        "--clients", type=int, default=100, help="clients per pass (14 updates each)"
+        "--clients", type=int, default=100, help="clients per pass (13 updates each)"
     )
     parser.add_argument(
         "--concurrency", type=int, default=16, help="K: clients at once in the second pass"
@@ -368,7 +369,7 @@ def report(bench: Bench, results: list[dict[str, Any]], fills: list[dict[str, An
     return "\n\n".join(
         [
             f"Machine: {machine()}",
-            f"Each pass: {args.clients} clients × 14 updates (capped at {args.max_seconds:.0f} s), "
+            f"Each pass: {args.clients} clients × {len(JOURNEY)} updates (capped at {args.max_seconds:.0f} s), "
             f"after one warm-up journey; start-up is building the app until it is ready "
             f"(imports excluded).",
             results_table(results, args.concurrency),

@@ -1,6 +1,6 @@
 """The scripted client journey both benchmarks walk, and how our stack is built for them.
 
-One journey is 14 updates: /start, language, privacy, the intake with a typed country and a typed
+One journey is 13 updates: /start, language, privacy, the intake with a typed country and a typed
 note, the summary confirmed, back at the menu (the same steps as the golden e2e transcript).
 """
 
@@ -41,8 +41,7 @@ JOURNEY: tuple[tuple[str, Callable[[UpdateFactory], dict[str, Any]]], ...] = (
     ("stay", lambda u: u.press("a:situation:obliged")),
     ("interests", lambda u: u.press("a:stay:one_year_or_more")),
     ("interests_toggled", lambda u: u.press("a:interests:business")),
-    ("interpreter", lambda u: u.press("a:interests:done")),
-    ("note", lambda u: u.press("a:interpreter:none")),
+    ("note", lambda u: u.press("a:interests:done")),
     ("summary", lambda u: u.message("Wir brauchen einen Termin am Vormittag.")),
     ("confirmed", lambda u: u.press("sum:ok")),
 )
@@ -50,7 +49,7 @@ MESSAGE_METHODS = ("sendMessage", "editMessageText", "sendDocument")
 
 
 def journey_updates(client: int) -> list[dict[str, Any]]:
-    """The 14 update dicts of client number `client` (ids unique across the whole run)."""
+    """The 13 update dicts of client number `client` (ids unique across the whole run)."""
     factory = UpdateFactory(user_id=CLIENT_IDS + client, language_code="de")
     factory.next_id = 10_000_000 + client * IDS_PER_CLIENT
     return [act(factory) for _name, act in JOURNEY]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.production_checks import WeakSetting, refuse_weak
 from storage.crypto import KeyError_, Keyring, new_secret
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +70,7 @@ class Office:
     districts: tuple[str, ...] = MUNICH_DISTRICTS  # the towns and districts it serves, as typed
     postcodes: tuple[tuple[int, int], ...] = ()  # inclusive ranges of five-digit postcodes
     mailbox: str = ""  # the office's own mailbox for summaries; empty: COMEHOME_SMTP_TO
+    mail_domains: tuple[str, ...] = ()  # the domains it owns: no summary is mailed outside them
     support_file: Path | None = None  # its own support catalogue; None: the installation's
 
 
@@ -199,7 +201,10 @@ def support_file(env: Mapping[str, str]) -> Path:
 def load(env: Mapping[str, str] | None = None) -> Settings:
     """Settings from the environment (COMEHOME_*, TELEGRAM_*), the office file and the secrets."""
     env = os.environ if env is None else env
-    production = env.get("COMEHOME_ENV", "development") == "production"
+    mode = env.get("COMEHOME_ENV", "development")
+    if mode not in ("development", "production"):
+        raise ConfigError(f"COMEHOME_ENV must be exactly development or production, not {mode!r}")
+    production = mode == "production"
     data_dir = Path(env.get("COMEHOME_DATA_DIR", ROOT / "var"))
     database_url = env.get("COMEHOME_DATABASE_URL") or f"sqlite:///{data_dir / 'comehome.db'}"
     log_level = env.get("COMEHOME_LOG_LEVEL", "INFO").upper()
@@ -224,9 +229,21 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         office = replace(office, staff_chat_ids=ids(env["COMEHOME_STAFF_CHAT_IDS"]))
     if env.get("COMEHOME_STAFF_USER_IDS"):
         office = replace(office, staff_user_ids=ids(env["COMEHOME_STAFF_USER_IDS"]))
+    keyring = load_keyring(env, data_dir, production)
+    if production:
+        try:
+            refuse_weak(
+                keyring.pepper,
+                keyring.chat_keys,
+                env.get("COMEHOME_WEBHOOK_URL", ""),
+                env.get("COMEHOME_WEBHOOK_SECRET", ""),
+                api_base_url,
+            )
+        except WeakSetting as error:
+            raise ConfigError(f"refused in production: {error}") from error
     return Settings(
         database_url=database_url,
-        keyring=load_keyring(env, data_dir, production),
+        keyring=keyring,
         offices=(office, *offices[1:]),
         telegram_token=env.get("TELEGRAM_BOT_TOKEN", ""),
         telegram_api_base_url=api_base_url,
@@ -347,6 +364,7 @@ def office_from(office: dict[str, Any], where: str, folder: Path = ROOT) -> Offi
             districts=tuple(str(d) for d in get("districts", defaults.districts if munich else ())),
             postcodes=postcode_ranges(list(get("postcodes", [])), where),
             mailbox=str(get("mailbox", "")),
+            mail_domains=tuple(str(domain) for domain in get("mail_domains", ())),
             support_file=folder / str(get("support_file")) if get("support_file") else None,
         )
     except (KeyError, ValueError, TypeError) as error:

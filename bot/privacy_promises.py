@@ -162,3 +162,18 @@ ERASURE: tuple[Statement, ...] = (
         "while; only an encrypted disk helps against that.",
     ),
 )
+
+DESTINATIONS: tuple[Statement, ...] = (
+    (
+        "Alle Ziele stehen in einem Modul (`bot/destinations.py`): die Bot-API-Adresse, die "
+        "Staff-Chats und je Büro das Postfach mit dem Mailserver. `comehome run` protokolliert "
+        "sie beim Start. Ein Postfach außerhalb der Mail-Domains, die die Bürodatei nennt "
+        "(`mail_domains`), oder eines, das eine Behörde nennt, verhindert den Start. Kein anderes "
+        "Modul darf einen Netzwerk-Client importieren; ein Test liest dafür alle Importe.",
+        "Every destination is declared in one module (`bot/destinations.py`): the Bot API "
+        "address, the staff chats and each office's mailbox with its mail server. `comehome run` "
+        "logs them at start. A mailbox outside the mail domains the office file names "
+        "(`mail_domains`), or one that names an authority, stops the start. No other module may "
+        "import a network client; a test reads every import to hold that.",
+    ),
+)

@@ -14,7 +14,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from bot.config import Office, Settings, Smtp
-from bot.privacy_promises import ERASURE, NOTE, ON_DELETE_QUEUED
+from bot.privacy_promises import DESTINATIONS, ERASURE, NOTE, ON_DELETE_QUEUED
 from bot.service.retention import PROCESSED_UPDATES_KEPT
 
 TO_FILL = "(vom Büro auszufüllen)"
@@ -1289,6 +1289,7 @@ def markdown(retention_days: int = RETENTION_DAYS) -> str:
         "## Empfänger · Recipients",
         "",
         *_bullets(RECIPIENTS),
+        *_bullets(Words(*statement) for statement in DESTINATIONS),
         "",
         "## Die freie Notiz · The free note",
         "",

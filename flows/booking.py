@@ -30,21 +30,25 @@ from flows.model import (
 )
 from flows.ports import AppointmentView, Bookings, Context, HasAppointment, SlotGone
 from flows.states import MENU, MENU_BUTTON
-from flows.text import t
+from flows.text import pt, t
 
-SLOTS, CONFIRM, APPOINTMENT, CANCEL = (
+INTERPRETER, SLOTS, CONFIRM, APPOINTMENT, CANCEL = (
+    "book.interpreter",
     "book.slots",
     "book.confirm",
     "appointment",
     "appointment.cancel",
 )
-STATES = (SLOTS, CONFIRM, APPOINTMENT, CANCEL)
+STATES = (INTERPRETER, SLOTS, CONFIRM, APPOINTMENT, CANCEL)
 PAGE = 6
-WITHOUT_INTERPRETER = ("de", "en")
+NO_INTERPRETER = "none"
 
 EDGES: tuple[tuple[str, str, str], ...] = (
-    (MENU, SLOTS, "book an appointment"),
+    (MENU, INTERPRETER, "book an appointment"),
+    ("intake.summary", INTERPRETER, "book an appointment now"),
     (MENU, APPOINTMENT, "my appointment"),
+    (INTERPRETER, SLOTS, "interpreter chosen, or none"),
+    (SLOTS, INTERPRETER, "change interpreter"),
     (SLOTS, SLOTS, "later or earlier times"),
     (SLOTS, CONFIRM, "time chosen"),
     (SLOTS, MENU, "waiting list"),
@@ -57,20 +61,37 @@ EDGES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def language_of(conv: Conversation) -> str:
-    """The counselling language: the interpreter asked for in the intake, else the chat's."""
+def language_of(conv: Conversation, ctx: Context) -> str:
+    """The counselling language: the interpreter's, else the chat's if the office counsels in it
+    without one, else the office's first own language."""
+    own = _bookings(ctx).own_languages()
     wanted = conv.answers.get("interpreter")
-    if wanted == "none":
-        return conv.locale if conv.locale in WITHOUT_INTERPRETER else "de"
-    if isinstance(wanted, str) and wanted:
+    if isinstance(wanted, str) and wanted and wanted != NO_INTERPRETER:
         return wanted
-    return conv.locale or "de"
+    if conv.locale in own or (wanted is None and conv.locale):
+        return str(conv.locale)
+    return own[0] if own else "de"
 
 
-def interpreter_text(status: str, language: str) -> Text:
+def needs_interpreter(language: str, ctx: Context) -> bool:
+    return language not in _bookings(ctx).own_languages()
+
+
+def interpreter_text(status: str, language: str, before: bool = False) -> Text:
+    """What the client is told about the interpreter; `before`: the booking is not yet made."""
     if status == "confirmed":
+        if before:
+            return t(
+                "An interpreter for {language} will be booked for you.",
+                language=Language(language),
+            )
         return t("An interpreter for {language} is booked for you.", language=Language(language))
     if status == "requested":
+        if before:
+            return t(
+                "An interpreter for {language} will be requested; the office confirms it.",
+                language=Language(language),
+            )
         return t(
             "An interpreter for {language} has been requested; the office confirms it.",
             language=Language(language),
@@ -89,10 +110,12 @@ def calendar(view: AppointmentView, cancelled: bool = False) -> CalendarEvent:
 
 def prompt(conv: Conversation, ctx: Context) -> Reply:
     bookings = _bookings(ctx)
+    if conv.state == INTERPRETER:
+        return interpreter_prompt(conv, ctx)
     if conv.state == SLOTS:
-        return slots_prompt(conv, bookings)
+        return slots_prompt(conv, ctx)
     if conv.state == CONFIRM:
-        return confirm_prompt(conv)
+        return confirm_prompt(conv, ctx)
     if conv.state == CANCEL:
         return Reply(
             t("Do you really want to cancel your appointment?"),
@@ -104,14 +127,41 @@ def prompt(conv: Conversation, ctx: Context) -> Reply:
     return appointment_prompt(bookings.current())
 
 
-def slots_prompt(conv: Conversation, bookings: Bookings) -> Reply:
-    language = language_of(conv)
+def interpreter_prompt(conv: Conversation, ctx: Context) -> Reply:
+    """Asked of every client before the times: the likely choice first, any language one tap away."""
+    own = _bookings(ctx).own_languages()
+    chat = conv.locale or ""
+    first: list[Button] = []
+    if chat and chat not in own:
+        first.append(Button(f"b:int:{chat}", t("Yes, in the language of this chat")))
+    first.append(Button(f"b:int:{NO_INTERPRETER}", t("No interpreter")))
+    others = [
+        Button(f"b:int:{code}", Language(code))
+        for code in ctx.locales
+        if code not in own and code != chat
+    ]
+    rows: list[tuple[Button, ...]] = [(button,) for button in first]
+    rows += [tuple(others[i : i + 2]) for i in range(0, len(others), 2)]
+    rows.append((MENU_BUTTON,))
+    return Reply(
+        t(
+            "Would you like an interpreter at the counselling? Without one, the office counsels "
+            "in {languages}. You can also choose an interpreter for another language below.",
+            languages=tuple(Language(code) for code in own),
+        ),
+        tuple(rows),
+    )
+
+
+def slots_prompt(conv: Conversation, ctx: Context) -> Reply:
+    bookings = _bookings(ctx)
+    language = language_of(conv, ctx)
     page = conv.data.page or 0
     offers = list(bookings.free_slots(language, page * PAGE, PAGE + 1))
     if not offers and page == 0:
         rows: list[tuple[Button, ...]] = [(Button("b:wait", t("Put me on the waiting list")),)]
-        if language not in WITHOUT_INTERPRETER:
-            rows.append((Button("b:german", t("Counselling in German or English instead")),))
+        if needs_interpreter(language, ctx):
+            rows.append((Button("b:german", t("Counselling without an interpreter instead")),))
         rows.append((MENU_BUTTON,))
         return Reply(
             t(
@@ -133,6 +183,8 @@ def slots_prompt(conv: Conversation, bookings: Bookings) -> Reply:
     if paging:
         rows.append(tuple(paging))
     rows.append((Button("b:wait", t("None of these fit: waiting list")),))
+    if not conv.data.moving:
+        rows.append((Button("b:interpreter", pt("edit", "Change interpreter")),))
     rows.append((MENU_BUTTON,))
     note = (
         t(
@@ -140,14 +192,14 @@ def slots_prompt(conv: Conversation, bookings: Bookings) -> Reply:
             "{language}.",
             language=Language(language),
         )
-        if language not in WITHOUT_INTERPRETER
+        if needs_interpreter(language, ctx)
         else t("Choose a time for your counselling (Munich time).")
     )
     return Reply(note, tuple(rows))
 
 
-def confirm_prompt(conv: Conversation) -> Reply:
-    language = language_of(conv)
+def confirm_prompt(conv: Conversation, ctx: Context) -> Reply:
+    language = language_of(conv, ctx)
     start = datetime.fromisoformat(str(conv.data.slot_start))
     return Reply(
         Template(
@@ -155,7 +207,9 @@ def confirm_prompt(conv: Conversation) -> Reply:
             {
                 "when": When(start),
                 "language": Language(language),
-                "interpreter": interpreter_text(conv.data.slot_interpreter or "none", language),
+                "interpreter": interpreter_text(
+                    conv.data.slot_interpreter or NO_INTERPRETER, language, before=True
+                ),
             },
         ),
         (
@@ -195,11 +249,12 @@ def appointment_prompt(view: AppointmentView | None) -> Reply:
 # --- steps ---------------------------------------------------------------------------------------
 
 
-def start(conv: Conversation, ctx: Context) -> Outcome:
-    """ "Book an appointment": the client's appointment if there is one, otherwise free times."""
+def start(conv: Conversation, ctx: Context, *before: Reply) -> Outcome:
+    """ "Book an appointment": the client's appointment if there is one, otherwise the question
+    of the interpreter, then free times."""
     if _bookings(ctx).current() is not None:
-        return _show(conv.moved(APPOINTMENT, page=None, slot=None), ctx)
-    return _show(conv.moved(SLOTS, page=0, slot=None, moving=None), ctx)
+        return _show(conv.moved(APPOINTMENT, page=None, slot=None), ctx, *before)
+    return _show(conv.moved(INTERPRETER, page=None, slot=None, moving=None), ctx, *before)
 
 
 def show_appointment(conv: Conversation, ctx: Context) -> Outcome:
@@ -211,6 +266,8 @@ def on_event(conv: Conversation, event: Event, ctx: Context, value: str | None) 
     if value is None or not value.startswith("b:"):
         return None
     bookings = _bookings(ctx)
+    if conv.state == INTERPRETER:
+        return _on_interpreter(conv, value, ctx)
     if conv.state == SLOTS:
         return _on_slots(conv, value, ctx, bookings)
     if conv.state == CONFIRM:
@@ -222,13 +279,24 @@ def on_event(conv: Conversation, event: Event, ctx: Context, value: str | None) 
     return None
 
 
+def _on_interpreter(conv: Conversation, value: str, ctx: Context) -> Outcome | None:
+    wanted = value.removeprefix("b:int:")
+    if not value.startswith("b:int:") or (wanted != NO_INTERPRETER and wanted not in ctx.locales):
+        return None
+    if wanted in _bookings(ctx).own_languages():
+        wanted = NO_INTERPRETER
+    return _show(conv.answered(interpreter=wanted).moved(SLOTS, page=0), ctx)
+
+
 def _on_slots(conv: Conversation, value: str, ctx: Context, bookings: Bookings) -> Outcome | None:
     page = conv.data.page or 0
+    if value == "b:interpreter":
+        return _show(conv.moved(INTERPRETER, page=None), ctx)
     if value in ("b:later", "b:earlier"):
         moved = conv.moved(SLOTS, page=max(0, page + (1 if value == "b:later" else -1)))
         return _show(moved, ctx, replace=True)
     if value == "b:wait":
-        place = bookings.join_waiting_list(language_of(conv))
+        place = bookings.join_waiting_list(language_of(conv, ctx))
         told = Reply(
             t(
                 "You are on the waiting list (place {place}). We write to you here as soon "
@@ -238,11 +306,11 @@ def _on_slots(conv: Conversation, value: str, ctx: Context, bookings: Bookings) 
         )
         return _show(conv.moved(MENU, page=None, moving=None), ctx, told)
     if value == "b:german":
-        german = conv.answered(interpreter="none")
+        german = conv.answered(interpreter=NO_INTERPRETER)
         return _show(german.moved(SLOTS, page=0), ctx)
     if value.startswith("b:slot:"):
         key = value.removeprefix("b:slot:")
-        offers = bookings.free_slots(language_of(conv), 0, 10_000)
+        offers = bookings.free_slots(language_of(conv, ctx), 0, 10_000)
         chosen = next((offer for offer in offers if offer.key == key), None)
         if chosen is None:
             return _taken(conv, ctx)
@@ -265,7 +333,7 @@ def _on_confirm(conv: Conversation, value: str, ctx: Context, bookings: Bookings
         return None
     key, moving = str(conv.data.slot), conv.data.moving
     try:
-        view = bookings.reschedule(key) if moving else bookings.book(key, language_of(conv))
+        view = bookings.reschedule(key) if moving else bookings.book(key, language_of(conv, ctx))
     except SlotGone:
         return _taken(conv, ctx)
     except HasAppointment:

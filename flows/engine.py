@@ -16,7 +16,7 @@ from flows.model import (
     Unsupported,
 )
 from flows.ports import Context
-from flows.states import DELETE, INTERPRETER_LANGUAGE, LANGUAGE, MENU, PRIVACY, STATE_OF_SLOT
+from flows.states import DELETE, LANGUAGE, MENU, PRIVACY
 from flows.text import t
 
 COMMANDS = ("start", "menu", "language", "help", "privacy", "delete")
@@ -98,6 +98,4 @@ def resume_point(conv: Conversation) -> str:
     """Where to come back to after /language or /delete is answered."""
     if conv.state in (LANGUAGE, DELETE):
         return conv.data.resume or MENU
-    if conv.state == INTERPRETER_LANGUAGE:
-        return STATE_OF_SLOT["interpreter"]
     return conv.state

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flows.folding import ascii_digits
-from flows.model import Answers, Country, Label, Language, Param, Text, UserText
+from flows.model import Answers, Country, Label, Param, Text, UserText
 from flows.ports import Context
 from flows.scrub import scrub
 from flows.text import pt, t
@@ -154,15 +154,6 @@ QUESTIONS: tuple[Question, ...] = (
         multi=True,
     ),
     Question(
-        "interpreter",
-        t("The counselling can be held with an interpreter. Would you like one?"),
-        (
-            Option("chat", t("Yes, in the language of this chat")),
-            Option("other", t("Yes, in another language")),
-            Option("none", t("No, German or English is fine")),
-        ),
-    ),
-    Question(
         "note",
         t(
             "Anything else the counsellor should know? Write a short note, or skip. Please do not "
@@ -190,8 +181,6 @@ def answer_label(slot: str, answers: Answers) -> Param:
     question = BY_SLOT[slot]
     if slot == "country":
         return Country(str(value))
-    if slot == "interpreter":
-        return t("No interpreter") if value == "none" else Language(str(value))
     if slot == "note":
         return UserText(str(value))
     if slot in ("adults", "minors"):

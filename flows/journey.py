@@ -33,7 +33,6 @@ from flows.ports import Context
 from flows.states import (
     DELETE,
     FIRST_QUESTION,
-    INTERPRETER_LANGUAGE,
     LANGUAGE,
     MENU,
     MENU_BUTTON,
@@ -72,11 +71,8 @@ EDGES: tuple[tuple[str, str, str], ...] = (
         for q in intake.QUESTIONS
         if (nxt := intake.next_slot(q.slot))
     ),
-    (STATE_OF_SLOT["interpreter"], INTERPRETER_LANGUAGE, "another language"),
-    (INTERPRETER_LANGUAGE, STATE_OF_SLOT["note"], "language chosen"),
     (STATE_OF_SLOT[intake.QUESTIONS[-1].slot], SUMMARY, "answer or skip"),
     *((state, SUMMARY, "answer while editing") for state in QUESTION_STATES),
-    (INTERPRETER_LANGUAGE, SUMMARY, "language chosen while editing"),
     *((SUMMARY, state, "edit") for state in QUESTION_STATES),
     (SUMMARY, MENU, "confirm: the estimate, then the menu"),
     ("any", MENU, "/menu"),
@@ -147,12 +143,6 @@ def question_prompt(conv: Conversation, question: intake.Question) -> Reply:
     picked = conv.data.picked or ()
     buttons = []
     for option in question.options:
-        if (
-            question.slot == "interpreter"
-            and option.value == "chat"
-            and conv.locale in ("de", "en")
-        ):
-            continue  # counselling is in German or English anyway: no interpreter for the chat's
         label = option.label
         if question.multi and option.value in picked and isinstance(label, Text):
             label = t("✓ {choice}", choice=label)
@@ -168,13 +158,19 @@ def question_prompt(conv: Conversation, question: intake.Question) -> Reply:
     return Reply(question.prompt, tuple(rows))
 
 
-def summary_prompt(conv: Conversation) -> Reply:
+def summary_prompt(conv: Conversation, ctx: Context) -> Reply:
+    """The answers to confirm; booking is offered right here, unless an appointment is held."""
     answers = {q.slot: intake.answer_label(q.slot, conv.answers) for q in intake.QUESTIONS}
     edits = [Button(f"sum:edit:{q.slot}", _EDIT_LABELS[q.slot]) for q in intake.QUESTIONS]
     rows = [tuple(edits[i : i + 2]) for i in range(0, len(edits), 2)]
+    book = (
+        ((Button("sum:book", t("Book an appointment now")),),)
+        if ctx.bookings is not None and ctx.bookings.current() is None
+        else ()
+    )
     return Reply(
         Template("intake_summary", answers),
-        ((Button("sum:ok", t("Yes, this is right")),), *rows, (MENU_BUTTON,)),
+        (*book, (Button("sum:ok", t("Yes, this is right")),), *rows, (MENU_BUTTON,)),
     )
 
 
@@ -185,7 +181,6 @@ _EDIT_LABELS = {
     "situation": pt("edit", "Change situation"),
     "stay": pt("edit", "Change time in Germany"),
     "interests": pt("edit", "Change interests"),
-    "interpreter": pt("edit", "Change interpreter"),
     "note": pt("edit", "Change note"),
 }
 
@@ -197,19 +192,6 @@ def delete_prompt() -> Reply:
             (Button("del:yes", t("Yes, delete everything")),),
             (Button("del:no", t("No, keep my data")),),
         ),
-    )
-
-
-def interpreter_language_prompt(ctx: Context) -> Reply:
-    buttons = [Button(f"a:interpreter_language:{code}", Language(code)) for code in ctx.locales]
-    rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
-    rows.append((MENU_BUTTON,))
-    return Reply(
-        t(
-            "In which language would you like the interpreter? If yours is not listed, tell the "
-            "counsellor in the note, and the office will look for one."
-        ),
-        tuple(rows),
     )
 
 
@@ -227,11 +209,9 @@ def single_prompt(conv: Conversation, ctx: Context) -> Reply:
     if state == OFFICE:
         return offices.prompt(ctx, below=(MENU_BUTTON,) if conv.data.accepted else ())
     if state == SUMMARY:
-        return summary_prompt(conv)
+        return summary_prompt(conv, ctx)
     if state == DELETE:
         return delete_prompt()
-    if state == INTERPRETER_LANGUAGE:
-        return interpreter_language_prompt(ctx)
     if state in QUESTION_STATES:
         return question_prompt(conv, QUESTION_STATES[state])
     if support_screens.is_support_state(state):
@@ -389,7 +369,7 @@ def on_menu(conv: Conversation, event: Event, ctx: Context) -> Outcome:
 
 def on_summary(conv: Conversation, event: Event, ctx: Context) -> Outcome:
     value = pressed_or_matched(conv, event, ctx)
-    if value == "sum:ok":
+    if value in ("sum:ok", "sum:book"):
         effects = () if conv.data.intake_done else (IntakeCompleted(),)
         done = conv.moved(MENU, intake_done=True, editing=None)
         thanks = Reply(
@@ -398,6 +378,9 @@ def on_summary(conv: Conversation, event: Event, ctx: Context) -> Outcome:
                 "delete them at any time."
             )
         )
+        if value == "sum:book" and ctx.bookings is not None:
+            started = booking.start(done, ctx, thanks)
+            return replace(started, effects=(*effects, *started.effects))
         estimate = support_screens.estimate_reply(done, ctx)
         return go(done, ctx, thanks, estimate, effects=effects)
     if value and value.startswith("sum:edit:"):
@@ -469,31 +452,12 @@ def answer_button(
                 locale=conv.locale,
             )
         return stay(conv, ctx, t("Please choose one of the buttons."))
-    if slot == "interpreter" and value == "other":
-        return go(conv.moved(INTERPRETER_LANGUAGE), ctx)
-    if slot == "interpreter" and value == "chat":
-        return advance(conv.answered(interpreter=conv.locale), ctx)
     if slot == "country" and len(value) == 2 and value.isupper():
         return advance(conv.answered(country=value), ctx)
     if value in {o.value for o in question.options}:
         number = slot in ("adults", "minors")
         return advance(conv.answered(**{slot: int(value) if number else value}), ctx)
     return stay(conv, ctx, t("Please choose one of the buttons."))
-
-
-def on_interpreter_language(conv: Conversation, event: Event, ctx: Context) -> Outcome:
-    value = pressed_or_matched(conv, event, ctx)
-    prefix = "a:interpreter_language:"
-    if value is not None and value.startswith(prefix) and value.removeprefix(prefix) in ctx.locales:
-        chosen = conv.answered(interpreter=value.removeprefix(prefix))
-        chosen = chosen.moved(STATE_OF_SLOT["interpreter"])
-        return advance(chosen, ctx)
-    if isinstance(event, Typed):
-        matches = list(ctx.wording.languages(event.text))
-        if len(matches) == 1:
-            chosen = conv.answered(interpreter=matches[0])
-            return advance(chosen.moved(STATE_OF_SLOT["interpreter"]), ctx)
-    return stay(conv, ctx, t("Please choose a language from the list."))
 
 
 def advance(conv: Conversation, ctx: Context, *before: Reply) -> Outcome:
@@ -532,7 +496,6 @@ HANDLERS: dict[str, Handler] = {
     MENU: on_menu,
     SUMMARY: on_summary,
     DELETE: on_delete,
-    INTERPRETER_LANGUAGE: on_interpreter_language,
 }
 
 

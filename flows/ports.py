@@ -92,6 +92,10 @@ class Bookings(Protocol):
 
     def free_slots(self, language: str, offset: int, limit: int) -> Sequence[SlotOffer]: ...
 
+    def own_languages(self) -> tuple[str, ...]:
+        """The languages the office counsels in without an interpreter (its configuration)."""
+        ...
+
     def book(self, slot_key: str, language: str) -> AppointmentView:
         """Raises SlotGone, or HasAppointment for a client who holds another appointment."""
         ...

@@ -9,11 +9,7 @@ from flows.model import Button
 from flows.text import pt
 
 LANGUAGE, PRIVACY, MENU = "language", "privacy", "menu"
-SUMMARY, INTERPRETER_LANGUAGE, DELETE = (
-    "intake.summary",
-    "intake.interpreter_language",
-    "delete.confirm",
-)
+SUMMARY, DELETE = "intake.summary", "delete.confirm"
 # One state per intake question: "intake.<slot>".
 QUESTION_STATES: dict[str, intake.Question] = {f"intake.{q.slot}": q for q in intake.QUESTIONS}
 STATE_OF_SLOT: dict[str, str] = {q.slot: state for state, q in QUESTION_STATES.items()}

@@ -8,6 +8,7 @@ from datetime import datetime
 from flows.ports import AppointmentView, HasAppointment, SlotGone, SlotOffer
 from storage.booking import AlreadyBooked, AppointmentBook, BookingError, SlotTaken
 from storage.records import Appointment
+from storage.roster_view import read_roster
 from storage.waiting_list import WaitingList
 
 
@@ -31,10 +32,17 @@ class ClientBookings:
 
     def __init__(self, book: AppointmentBook, client_key: str, now: datetime) -> None:
         self.repo, self.client_key, self.now = book, client_key, now
+        self._own: tuple[str, ...] | None = None
 
     def free_slots(self, language: str, offset: int, limit: int) -> Sequence[SlotOffer]:
         offers = self.repo.free_slots(self.now, language, limit=limit, offset=offset)
         return [SlotOffer(o.key, o.start, o.interpreter_status) for o in offers]
+
+    def own_languages(self) -> tuple[str, ...]:
+        if self._own is None:  # asked by several prompts of one step: read once
+            roster = read_roster(self.repo.tx, self.repo.office_id)
+            self._own = tuple(sorted(roster.languages_without_interpreter))
+        return self._own
 
     def book(self, slot_key: str, language: str) -> AppointmentView:
         try:

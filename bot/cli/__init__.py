@@ -24,11 +24,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         return cmd_chat(args)
     import asyncio
 
+    from bot import destinations
     from bot.app import run_telegram
     from bot.assistant import Assistant
     from bot.webhook import run_webhook
 
     setup_logging(settings.log_level)
+    destinations.refuse_foreign_recipients(settings)
+    destinations.log_at_start(settings)
     runner = run_webhook if settings.webhook_url else run_telegram
     asyncio.run(runner(Assistant.build(settings)))
     return 0

@@ -22,6 +22,7 @@ async def book_first_time(telegram: Harness, user: UpdateFactory) -> str:
         user.press("lang:de"),
         user.press("privacy:accept"),
         user.press("m:book"),
+        user.press("b:int:none"),
     ):
         await telegram.send(update)
     first = telegram.api.offered_slots()[0]

@@ -84,6 +84,7 @@ async def book(telegram: Harness, user: UpdateFactory) -> str:
     """From the privacy notice to a booked appointment; returns the case code."""
     await telegram.send(user.press("privacy:accept"))
     await telegram.send(user.press("m:book"))
+    await telegram.send(user.press("b:int:none"))
     offered = telegram.api.offered_slots(user.user["id"])
     await telegram.send(user.press(offered[-1]))
     await telegram.send(user.press("b:ok"))
@@ -198,7 +199,6 @@ async def test_an_office_with_its_own_catalogue_shows_only_its_own_programmes(
         for value in ("adults:1", "minors:0", "situation:skip", "stay:one_year_or_more"):
             await telegram.send(person.press(f"a:{value}"))
         await telegram.send(person.press("a:interests:done"))
-        await telegram.send(person.press("a:interpreter:none"))
         await telegram.send(person.press("a:note:skip"))
         telegram.take_calls()
         await telegram.send(person.press("sum:ok"))

@@ -80,10 +80,9 @@ async def book(telegram: Harness, user: UpdateFactory, locale: str = "de") -> st
         user.press("a:stay:one_year_or_more"),
         user.press("a:interests:medical"),
         user.press("a:interests:done"),
-        user.press("a:interpreter:none"),
         user.message("Bitte vormittags"),
-        user.press("sum:ok"),
-        user.press("m:book"),
+        user.press("sum:book"),
+        user.press("b:int:none"),
     ):
         await telegram.send(update)
     offered = telegram.api.offered_slots()
@@ -314,11 +313,9 @@ async def test_the_waiting_list_tells_the_first_in_line_when_a_time_frees_up(
     for slot in ("country", "adults", "minors", "situation", "stay", "interests"):
         await telegram.send(user.press(f"a:{slot}:skip"))
     await telegram.send(
-        user.press("a:interpreter:other"),
-        user.press("a:interpreter_language:ar"),
         user.press("a:note:skip"),
-        user.press("sum:ok"),
-        user.press("m:book"),
+        user.press("sum:book"),
+        user.press("b:int:ar"),
     )
     assert "b:wait" in str(telegram.api.calls[-1][1]["reply_markup"])
     await telegram.send(user.press("b:wait"))
@@ -379,6 +376,7 @@ async def test_staff_see_interpreters_free_times_and_confirm_requests(
         user.press("lang:ar"),
         user.press("privacy:accept"),
         user.press("m:book"),
+        user.press("b:int:ar"),
     ):
         await telegram.send(update)
     offered = telegram.api.offered_slots()

@@ -79,7 +79,6 @@ async def test_a_whole_journey_matches_the_golden_transcript(
         user.press("a:stay:one_year_or_more"),
         user.press("a:interests:business"),
         user.press("a:interests:done"),
-        user.press("a:interpreter:none"),
         user.message("Wir brauchen einen Termin am Vormittag."),
         user.press("sum:ok"),
     ):
@@ -287,7 +286,6 @@ async def test_no_telegram_identity_reaches_the_database_or_the_logs(
         user.press("a:situation:skip"),
         user.press("a:stay:skip"),
         user.press("a:interests:done"),
-        user.press("a:interpreter:none"),
         user.message("Ruf mich an: 0176 5550 1234, mail sentinel@example.org"),
         user.press("sum:ok"),
     ):

@@ -1,4 +1,5 @@
-"""Booking in the pure flow, against an in-memory appointment book."""
+"""Booking in the pure flow, against an in-memory appointment book (which passes the same
+contract tests as the storage adapter: tests/storage/test_bookings_contract.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ from datetime import UTC, datetime, timedelta
 
 from flows import booking, journey
 from flows.engine import step
-from flows.model import AppointmentChanged, Command, NotifyStaff, Pressed, Template, Typed, When
+from flows.model import (
+    AppointmentChanged,
+    Command,
+    Language,
+    NotifyStaff,
+    Pressed,
+    Template,
+    Typed,
+    When,
+)
 from flows.ports import AppointmentView, HasAppointment, SlotGone, SlotOffer
 from tests.flows.helpers import Client, values
 
@@ -18,7 +28,8 @@ START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 class FakeBook:
     """Free slots every hour; `taken` makes a slot vanish as if another client booked it."""
 
-    def __init__(self, slots: int = 14) -> None:
+    def __init__(self, slots: int = 14, own: tuple[str, ...] = ("de", "en")) -> None:
+        self.own = own
         self.slots = [
             SlotOffer(f"c1-{i:02d}", START + timedelta(hours=i), "none") for i in range(slots)
         ]
@@ -47,6 +58,9 @@ class FakeBook:
             "booked",
             sequence,
         )
+
+    def own_languages(self) -> tuple[str, ...]:
+        return self.own
 
     def book(self, slot_key: str, language: str) -> AppointmentView:
         if self.held is not None:
@@ -79,8 +93,9 @@ class FakeBook:
         return cancelled
 
     def join_waiting_list(self, language: str) -> int:
-        self.waiting.append(language)
-        return len(self.waiting)
+        """One client: joining again keeps the place; another language replaces the entry."""
+        self.waiting = [language]
+        return 1
 
     def leave_waiting_list(self) -> None:
         self.waiting.clear()
@@ -101,6 +116,7 @@ def test_the_menu_offers_booking_and_then_the_appointment() -> None:
     client = client_with(book)
     assert "m:book" in values(client.last) and "m:appt" not in values(client.last)  # type: ignore[arg-type]
     client.send(Pressed("m:book"))
+    client.send(Pressed("b:int:none"))
     client.send(Pressed("b:slot:c1-00"))
     client.send(Pressed("b:ok"))
     assert "m:appt" in values(client.last) and "m:book" not in values(client.last)  # type: ignore[arg-type]
@@ -110,7 +126,8 @@ def test_booking_shows_six_times_a_page_then_confirms_with_a_calendar_file() -> 
     """Check that times come six a page, a chosen time is confirmed, and the booking sends an .ics."""
     book = FakeBook()
     client = client_with(book)
-    outcome = client.send(Pressed("m:book"))
+    client.send(Pressed("m:book"))
+    outcome = client.send(Pressed("b:int:none"))
     slots = [v for v in values(outcome) if v.startswith("b:slot:")]
     assert slots == [f"b:slot:c1-0{i}" for i in range(6)] and "b:later" in values(outcome)
     labels = [b.label for r in outcome.replies for row in r.buttons for b in row]
@@ -135,6 +152,7 @@ def test_a_time_taken_meanwhile_offers_the_next_ones() -> None:
     book = FakeBook()
     client = client_with(book)
     client.send(Pressed("m:book"))
+    client.send(Pressed("b:int:none"))
     client.send(Pressed("b:slot:c1-00"))
     book.taken.add("c1-00")
     outcome = client.send(Pressed("b:ok"))
@@ -148,6 +166,7 @@ def test_a_double_tap_on_confirm_books_once() -> None:
     book = FakeBook()
     client = client_with(book)
     client.send(Pressed("m:book"))
+    client.send(Pressed("b:int:none"))
     client.send(Pressed("b:slot:c1-00"))
     client.send(Pressed("b:ok"))
     outcome = client.send(Pressed("b:ok"))
@@ -159,7 +178,15 @@ def test_moving_keeps_the_case_and_counts_the_sequence() -> None:
     """Check that rescheduling moves the appointment and the calendar file has SEQUENCE + 1."""
     book = FakeBook()
     client = client_with(book)
-    for value in ("m:book", "b:slot:c1-00", "b:ok", "m:appt", "b:move", "b:slot:c1-03"):
+    for value in (
+        "m:book",
+        "b:int:none",
+        "b:slot:c1-00",
+        "b:ok",
+        "m:appt",
+        "b:move",
+        "b:slot:c1-03",
+    ):
         client.send(Pressed(value))
     outcome = client.send(Pressed("b:ok"))
     assert book.held is not None and book.held.start == START + timedelta(hours=3)
@@ -172,7 +199,7 @@ def test_cancelling_asks_once_and_sends_a_cancellation_file() -> None:
     """Check that cancelling asks for confirmation, and the file cancels the same event."""
     book = FakeBook()
     client = client_with(book)
-    for value in ("m:book", "b:slot:c1-00", "b:ok", "m:appt", "b:cancel"):
+    for value in ("m:book", "b:int:none", "b:slot:c1-00", "b:ok", "m:appt", "b:cancel"):
         client.send(Pressed(value))
     assert client.state == booking.CANCEL
     outcome = client.send(Pressed("b:cancel:yes"))
@@ -187,21 +214,22 @@ def test_nothing_free_offers_the_waiting_list() -> None:
     """Check that without free times the client can join the waiting list for their language."""
     book = FakeBook(slots=0)
     client = client_with(book, "ar")
-    outcome = client.send(Pressed("m:book"))
+    client.send(Pressed("m:book"))
+    outcome = client.send(Pressed("b:int:ar"))
     assert "b:wait" in values(outcome) and "b:german" in values(outcome)
     client.send(Pressed("b:wait"))
     assert book.waiting == ["ar"] and client.state == journey.MENU
 
 
-def test_the_counselling_language_follows_the_intake() -> None:
-    """Check that the interpreter language from the intake decides which times are offered."""
+def test_the_counselling_language_follows_the_interpreter_chosen() -> None:
+    """Check that the interpreter chosen before the times decides which times are offered."""
     book = FakeBook()
     client = client_with(book, "de")
-    client.conv = client.conv.answered(interpreter="fa_AF")  # type: ignore[union-attr]
     client.send(Pressed("m:book"))
+    client.send(Pressed("b:int:fa_AF"))
     assert book.languages[-1] == "fa_AF"
-    client.conv = client.conv.answered(interpreter="none")  # type: ignore[union-attr]
-    client.send(Pressed("b:later"))
+    client.send(Pressed("b:interpreter"))
+    client.send(Pressed("b:int:none"))
     assert book.languages[-1] == "de"
 
 
@@ -210,6 +238,7 @@ def test_typed_text_at_a_booking_step_gets_a_hint() -> None:
     book = FakeBook()
     client = client_with(book)
     client.send(Pressed("m:book"))
+    client.send(Pressed("b:int:none"))
     outcome = client.send(Typed("morgen früh?"))
     assert client.state == booking.SLOTS and outcome.replies[-1].buttons
 
@@ -232,3 +261,57 @@ def test_without_an_appointment_book_no_booking_is_offered() -> None:
     assert "m:book" not in values(outcome)
     outcome = step(client.conv, Pressed("m:book"), client.ctx)
     assert outcome.conversation is not None
+
+
+def test_every_client_is_asked_about_the_interpreter_with_the_likely_answer_first() -> None:
+    """Check that booking asks each client about an interpreter: none first for the office's own
+    languages, the chat's language first otherwise, and every other language one tap away."""
+    german = client_with(FakeBook(), "de")
+    first = german.send(Pressed("m:book"))
+    assert german.state == booking.INTERPRETER
+    assert values(first)[0] == "b:int:none"
+    assert {"b:int:ar", "b:int:tr", "b:int:fa_AF"} <= set(values(first))
+    assert "b:int:de" not in values(first) and "b:int:en" not in values(first)
+    arabic = client_with(FakeBook(), "ar")
+    first = arabic.send(Pressed("m:book"))
+    assert values(first)[:2] == ["b:int:ar", "b:int:none"]
+    assert "menu" in values(first)
+
+
+def test_an_office_with_other_own_languages_gets_consistent_prompts_and_slots() -> None:
+    """Check that the languages an office counsels in without an interpreter come from its
+    configuration alone: a Turkish-speaking office offers Turkish clients no interpreter, asks
+    slots in Turkish, and offers German clients an interpreter for German."""
+    book = FakeBook(own=("tr",))
+    turkish = client_with(book, "tr")
+    first = turkish.send(Pressed("m:book"))
+    assert values(first)[0] == "b:int:none" and "b:int:tr" not in values(first)
+    slots = turkish.send(Pressed("b:int:none"))
+    assert book.languages[-1] == "tr"
+    note = slots.replies[-1].body
+    assert note.msgid == "Choose a time for your counselling (Munich time)."  # type: ignore[union-attr]
+    german = client_with(book, "de")
+    first = german.send(Pressed("m:book"))
+    assert values(first)[:2] == ["b:int:de", "b:int:none"]
+    asked = first.replies[-1].body
+    assert asked.params["languages"] == (Language("tr"),)  # type: ignore[union-attr]
+    german.send(Pressed("b:int:de"))
+    assert book.languages[-1] == "de"
+    german.send(Pressed("b:interpreter"))
+    german.send(Pressed("b:int:none"))
+    assert book.languages[-1] == "tr"
+
+
+def test_the_confirmation_says_will_be_booked_and_the_result_is_booked() -> None:
+    """Check that before confirming the interpreter "will be booked", and after it "is booked"."""
+    book = FakeBook()
+    book.slots = [SlotOffer("c1-00", START, "confirmed")]
+    client = client_with(book, "ar")
+    client.send(Pressed("m:book"))
+    client.send(Pressed("b:int:ar"))
+    asked = client.send(Pressed("b:slot:c1-00")).replies[-1].body
+    assert isinstance(asked, Template)
+    assert "will be booked" in asked.params["interpreter"].msgid  # type: ignore[union-attr]
+    done = client.send(Pressed("b:ok")).replies[0].body
+    assert isinstance(done, Template)
+    assert "is booked" in done.params["interpreter"].msgid  # type: ignore[union-attr]

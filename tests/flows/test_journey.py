@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from flows import intake, journey
@@ -69,7 +71,6 @@ def answer_everything(client: Client) -> None:
     client.send(Pressed("a:interests:travel"))
     client.send(Pressed("a:interests:medical"))
     client.send(Pressed("a:interests:done"))
-    client.send(Pressed("a:interpreter:chat"))
     client.send(Typed("We have a small child with asthma."))
 
 
@@ -86,7 +87,6 @@ def test_intake_collects_every_answer_and_shows_a_summary() -> None:
         "situation": "tolerated",
         "stay": "one_year_or_more",
         "interests": ["travel", "medical"],
-        "interpreter": "ar",
         "note": "We have a small child with asthma.",
     }
     summary = client.last.replies[-1]  # type: ignore[union-attr]
@@ -159,7 +159,7 @@ def test_the_note_is_scrubbed_and_the_client_is_told() -> None:
     """Check that a phone number in the note is removed before storing, and the client is told."""
     client = accepted()
     client.send(Pressed("m:intake"))
-    for slot in ("country", "adults", "minors", "situation", "stay", "interests", "interpreter"):
+    for slot in ("country", "adults", "minors", "situation", "stay", "interests"):
         client.send(Pressed(f"a:{slot}:skip"))
     outcome = client.send(Typed("Call me on +49 170 1234567 please"))
     assert client.conv.answers["note"] == "Call me on […] please"  # type: ignore[union-attr]
@@ -170,22 +170,25 @@ def test_a_too_long_note_is_refused() -> None:
     """Check that a note over the limit is not stored and the client is asked to shorten it."""
     client = accepted()
     client.send(Pressed("m:intake"))
-    for slot in ("country", "adults", "minors", "situation", "stay", "interests", "interpreter"):
+    for slot in ("country", "adults", "minors", "situation", "stay", "interests"):
         client.send(Pressed(f"a:{slot}:skip"))
     client.send(Typed("a" * 4000))
     assert client.state == "intake.note" and "note" not in client.conv.answers  # type: ignore[union-attr]
 
 
-def test_interpreter_in_another_language() -> None:
-    """Check that an interpreter can be asked for in a language other than the chat's."""
-    client = accepted("de")
-    client.send(Pressed("m:intake"))
-    for slot in ("country", "adults", "minors", "situation", "stay", "interests"):
-        client.send(Pressed(f"a:{slot}:skip"))
-    client.send(Pressed("a:interpreter:other"))
-    assert client.state == journey.INTERPRETER_LANGUAGE
-    client.send(Pressed("a:interpreter_language:fa_AF"))
-    assert client.state == "intake.note" and client.conv.answers["interpreter"] == "fa_AF"  # type: ignore[union-attr]
+def test_the_summary_offers_booking_right_away() -> None:
+    """Check that the intake summary has "Book an appointment now", which saves the answers and
+    goes straight to the interpreter question of the booking."""
+    from tests.flows.test_booking import FakeBook
+
+    client = accepted("ar")
+    client.ctx = replace(client.ctx, bookings=FakeBook())
+    answer_everything(client)
+    assert values(client.last)[0] == "sum:book"  # type: ignore[arg-type]
+    outcome = client.send(Pressed("sum:book"))
+    assert outcome.effects == (IntakeCompleted(),)
+    assert client.state == "book.interpreter" and client.conv.data.intake_done  # type: ignore[union-attr]
+    assert "Thank you" in msgids(outcome)[0]
 
 
 def test_multiple_choice_toggles_and_edits_the_pressed_message() -> None:

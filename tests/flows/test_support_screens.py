@@ -416,7 +416,7 @@ def test_a_household_too_large_for_the_estimate_is_referred_to_the_counselling()
     client.send(Pressed("m:intake"))
     client.send(Pressed("a:country:IQ"))
     client.send(Typed("15"))
-    for slot in ("minors", "situation", "stay", "interests", "interpreter", "note"):
+    for slot in ("minors", "situation", "stay", "interests", "note"):
         client.send(Pressed(f"a:{slot}:skip"))
     outcome = client.send(Pressed("sum:ok"))
     body = outcome.replies[1].body

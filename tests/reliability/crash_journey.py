@@ -62,10 +62,9 @@ SCRIPT: tuple[tuple[str, str], ...] = (
     ("press", "a:interests:business"),
     ("press", "a:interests:travel"),
     ("press", "a:interests:done"),
-    ("press", "a:interpreter:none"),
     ("text", "Vormittags bitte."),
-    ("press", "sum:ok"),
-    ("press", "m:book"),
+    ("press", "sum:book"),
+    ("press", "b:int:none"),
     ("slot", ""),
     ("press", "b:ok"),
     ("again", ""),
@@ -76,12 +75,12 @@ SCRIPT: tuple[tuple[str, str], ...] = (
 )
 STEP = {
     "typed country": 4,
-    "typed note": 13,
+    "typed note": 12,
     "interest toggle": 9,
     "privacy": 1,
-    "booking": 17,
-    "/delete": 21,
-    "deletion": 22,
+    "booking": 16,
+    "/delete": 20,
+    "deletion": 21,
 }
 
 # Where a kill lands:

@@ -155,7 +155,6 @@ def journey(number: int, chance: random.Random) -> Client:
         Step("pair", (user.press(f"a:interests:{first}"), user.press(f"a:interests:{second}")))
     )
     do(user.press("a:interests:done"))
-    do(user.press("a:interpreter:none"))
     do(user.edited("geändert"))
     do(user.press("a:country:SY"))  # a stale button from an old message
     do(user.message(chance.choice(["Vormittags bitte.", "أفضل الصباح", "🙂 ok"])))
@@ -358,7 +357,13 @@ async def test_two_instances_racing_for_one_slot_book_it_once(
     for number, user in enumerate(users):
         user.next_id = 1_000_000 * (number + 1)
     to_menu = [
-        [u.message("/start"), u.press("lang:de"), u.press("privacy:accept"), u.press("m:book")]
+        [
+            u.message("/start"),
+            u.press("lang:de"),
+            u.press("privacy:accept"),
+            u.press("m:book"),
+            u.press("b:int:none"),
+        ]
         for u in users
     ]
     keys = [keyring.client_key("telegram", str(user_id)) for user_id in user_ids]
