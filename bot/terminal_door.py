@@ -1,6 +1,8 @@
 """The terminal door: the same journey as on Telegram, typed in a console or fed a script on stdin.
 
-Buttons are shown as numbered options; the client types the number or the label.
+Buttons are shown as numbered options; the client types the number or the label. Where the
+question asks for a number (its buttons are numbers), the buttons get letters instead, so that a
+typed number is read as the answer, in any digit system.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
+from string import ascii_lowercase
 from typing import TextIO
 
 from bot.assistant import Assistant
@@ -34,9 +37,8 @@ class TerminalDoor:
     def __init__(self, assistant: Assistant, out: TextIO, user: str | None = None) -> None:
         self.assistant = assistant
         self.out = out
-        self.options: list[
-            tuple[str, str]
-        ] = []  # (label, value) of the numbered buttons last shown
+        self.options: list[tuple[str, str]] = []  # (label, value) of the buttons last shown
+        self.lettered = False  # the buttons last shown have letters: a typed number is an answer
         name = user or getpass.getuser() or "local"
         self.incoming = Incoming("terminal", user_id=name, chat_id=f"terminal:{name}")
 
@@ -49,11 +51,10 @@ class TerminalDoor:
             if message.document is not None:
                 self.out.write(f"  [{message.document[0]}: a calendar file, sent on Telegram]\n")
             if message.buttons:
-                self.options = []
-                for row in message.buttons:
-                    for label, value in row:
-                        self.options.append((label, value))
-                        self.out.write(f"  {len(self.options)}) {label}\n")
+                self.options = [option for row in message.buttons for option in row]
+                self.lettered = any(label.isdecimal() for label, _ in self.options)
+                for index, (label, _value) in enumerate(self.options):
+                    self.out.write(f"  {self.key(index)}) {label}\n")
             self.out.flush()
             # a terminal cannot take messages back: no id to remember
             await progress.reached(None, last=index == len(messages) - 1)
@@ -64,15 +65,21 @@ class TerminalDoor:
         if line.startswith("/"):
             name, _, args = line[1:].partition(" ")
             return Command(name.lower(), args.strip())
-        for (
-            label,
-            value,
-        ) in self.options:  # a label typed as shown ("0" children) wins over a number
+        for label, value in self.options:  # a label typed as shown ("0" children) wins
             if line == label:
                 return Pressed(value)
-        if line.isdecimal() and 1 <= int(line) <= len(self.options):
+        if self.lettered:  # a number here is the answer, read by the question in any digits
+            keys = [self.key(index) for index in range(len(self.options))]
+            if line.casefold() in keys:
+                return Pressed(self.options[keys.index(line.casefold())][1])
+        elif line.isdecimal() and 1 <= int(line) <= len(self.options):  # "٣" is button 3 too
             return Pressed(self.options[int(line) - 1][1])
         return Typed(line)
+
+    def key(self, index: int) -> str:
+        """What the client types for the button at `index`: its number, or a letter where the
+        buttons are numbers (letters beyond z never occur: a numeric question has few buttons)."""
+        return ascii_lowercase[index] if self.lettered else str(index + 1)
 
     async def say(self, line: str) -> None:
         """Process one line the client typed."""
@@ -128,6 +135,7 @@ async def chat(assistant: Assistant, user: str | None = None) -> None:
     interactive = sys.stdin.isatty()
     if interactive:
         print("Coming Home assistant – terminal chat. Type the number of a button, or text.")
+        print("Where a question asks for a number, its buttons have letters: type a, b, c …")
         print("Commands: /menu /language /help /privacy /delete. Ctrl-D or Ctrl-C leaves.")
     door = TerminalDoor(assistant, sys.stdout, user)
     await door.run(sys.stdin, echo=not interactive)

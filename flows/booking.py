@@ -122,6 +122,7 @@ def prompt(conv: Conversation, ctx: Context) -> Reply:
             (
                 (Button("b:cancel:yes", t("Yes, cancel it")),),
                 (Button("b:cancel:no", t("No, keep it")),),
+                (MENU_BUTTON,),
             ),
         )
     return appointment_prompt(bookings.current())
@@ -359,7 +360,11 @@ def _on_appointment(
     if value == "b:cancel":
         return _show(conv.moved(CANCEL), ctx)
     if value == "b:ics":
-        file = Reply(t("Here is the calendar file for your appointment."), calendar=calendar(view))
+        file = Reply(
+            t("Here is the calendar file for your appointment."),
+            ((Button("m:appt", t("My appointment")),), (MENU_BUTTON,)),
+            calendar=calendar(view),
+        )
         return Outcome(conv, (file,), locale=conv.locale)
     return None
 

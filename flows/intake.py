@@ -79,7 +79,7 @@ def _number_reader(low: int, high: int) -> Reader:
 
 def _read_note(typed: str, ctx: Context) -> Parsed:
     text = " ".join(typed.split())
-    if len(text) > NOTE_MAX_CHARS:
+    if len(text) >= NOTE_MAX_CHARS:  # the client is asked for fewer than the limit
         return Parsed(
             problem=t(
                 "Please keep the note under {limit} characters. Yours has {length}.",

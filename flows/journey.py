@@ -185,12 +185,14 @@ _EDIT_LABELS = {
 }
 
 
-def delete_prompt() -> Reply:
+def delete_prompt(conv: Conversation) -> Reply:
+    menu = ((MENU_BUTTON,),) if conv.data.accepted else ()  # the menu only after the notice
     return Reply(
         t("Do you want to delete everything stored about you? This cannot be undone."),
         (
             (Button("del:yes", t("Yes, delete everything")),),
             (Button("del:no", t("No, keep my data")),),
+            *menu,
         ),
     )
 
@@ -211,7 +213,7 @@ def single_prompt(conv: Conversation, ctx: Context) -> Reply:
     if state == SUMMARY:
         return summary_prompt(conv, ctx)
     if state == DELETE:
-        return delete_prompt()
+        return delete_prompt(conv)
     if state in QUESTION_STATES:
         return question_prompt(conv, QUESTION_STATES[state])
     if support_screens.is_support_state(state):

@@ -315,3 +315,19 @@ def test_the_confirmation_says_will_be_booked_and_the_result_is_booked() -> None
     done = client.send(Pressed("b:ok")).replies[0].body
     assert isinstance(done, Template)
     assert "is booked" in done.params["interpreter"].msgid  # type: ignore[union-attr]
+
+
+def test_the_cancel_question_the_delete_question_and_the_calendar_file_offer_the_menu() -> None:
+    """Check that "really cancel?", the /delete question and the calendar file each have a
+    one-tap way back to the menu, and that the menu button works from there."""
+    book = FakeBook()
+    client = client_with(book)
+    for value in ("m:book", "b:int:none", "b:slot:c1-00", "b:ok", "m:appt"):
+        client.send(Pressed(value))
+    assert "menu" in values(client.send(Pressed("b:ics")))
+    assert "menu" in values(client.send(Pressed("b:cancel")))
+    client.send(Pressed("menu"))
+    assert client.state == journey.MENU and book.held is not None
+    assert "menu" in values(client.send(Command("delete")))
+    client.send(Pressed("menu"))
+    assert client.state == journey.MENU

@@ -59,3 +59,29 @@ def test_comehome_chat_reads_a_script_from_standard_input(tmp_path: Path) -> Non
     assert "gelöscht" in result.stdout
     assert (tmp_path / "comehome.db").exists()
     assert oct((tmp_path / "secrets.toml").stat().st_mode & 0o777) == "0o600"
+
+
+async def test_a_number_is_read_as_a_number_where_the_question_asks_for_one(
+    assistant: Assistant,
+) -> None:
+    """Check that where the question asks for a number, a typed 7 means seven adults and an
+    Arabic-Indic ٣ three children (not the 7th or 3rd button), the buttons show letters instead,
+    and a letter still presses its button."""
+    rest = ["Prefer not to say", "Prefer not to say", "Done", "Skip"]
+    text = await transcript(
+        assistant, ["English", "1", "Preliminary intake (anonymous)", "Iraq", "7", "٣", *rest]
+    )
+    assert "a) 1" in text and "g) Prefer not to say" in text
+    assert "Adults: 7" in text and "Children under 18: 3" in text
+    lettered = await transcript(assistant, ["Change adults", "b"])
+    assert "Adults: 2" in lettered
+
+
+async def test_a_note_at_the_stated_limit_is_refused_and_one_below_is_kept(
+    assistant: Assistant,
+) -> None:
+    """Check that "under 300 characters" means what it says: 300 is refused, 299 kept."""
+    skips = ["Preliminary intake (anonymous)"] + ["Prefer not to say"] * 5 + ["Done"]
+    text = await transcript(assistant, ["English", "1", *skips, "x" * 300, "y" * 299])
+    assert "Yours has 300" in text
+    assert "Note: " + "y" * 299 in text.replace("\u2068", "").replace("\u2069", "")
