@@ -382,16 +382,22 @@ COLUMNS: dict[str, Table] = {
                     "Termin, Fallnummer, eigene Antworten; an das Team die Zusammenfassung mit den "
                     "Antworten der Vorab-Aufnahme und der bereinigten Notiz; nach /delete die "
                     "Nummern der Nachrichten, die der Bot im Chat löschen soll; die Kennung des "
-                    "Büros, dessen Adresse die Nachrichten zeigen",
+                    "Büros, dessen Adresse die Nachrichten zeigen; bei einer Zusammenfassung das "
+                    "Pseudonym der Person (`about`), damit /delete sie vor dem Senden "
+                    "zurückziehen kann",
                     "the messages as text ids with parameters: to the client e.g. appointment, "
                     "case code, their own answers; to staff the summary with the intake answers "
                     "and the scrubbed note; after /delete the numbers of the messages the bot is "
-                    "to delete in the chat; the id of the office whose address the messages show",
+                    "to delete in the chat; the id of the office whose address the messages show; "
+                    "on a summary the client's pseudonym (`about`), so that /delete can withdraw "
+                    "it before it is sent",
                 ),
                 Personal.PSEUDONYMOUS,
                 Words(
-                    "Inhalt wie `conversations.answers`, aber ohne Pseudonym; Empfänger verschlüsselt",
-                    "content as `conversations.answers`, but without the pseudonym; recipient encrypted",
+                    "Inhalt wie `conversations.answers`; Empfänger verschlüsselt; die Zeile wird "
+                    "nach dem Senden gelöscht",
+                    "content as `conversations.answers`; recipient encrypted; the row is deleted "
+                    "once sent",
                 ),
                 (Reader.BOT, Reader.DATABASE),
             ),
