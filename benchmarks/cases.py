@@ -92,10 +92,9 @@ async def start_ours(case: Case) -> System:
     await application.initialize()
     timers = Timers()  # the two transactions of an update (worker threads), the flow, rendering
     timers.wrap(assistant.steps, "client", "step")
-    timers.wrap(assistant.store.outbox, "sent", "sent")
-    timers.wrap(
-        bot.service.step, "flow_step", "flow"
-    )  # the pure step function, inside the transaction
+    timers.wrap(assistant.store.outbox, "mark", "sent")  # each message's sent mark
+    # the pure step function, inside the transaction
+    timers.wrap(bot.service.step, "flow_step", "flow")
     timers.wrap(bot.service.delivery, "render", "render")
 
     async def feed(batch: Sequence[Update]) -> None:

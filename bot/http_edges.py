@@ -55,12 +55,14 @@ class RateLimited(logging.Filter):
         return True
 
 
+log.addFilter(RateLimited())  # the server's own warnings, also where no one called the below
+
+
 def limit_log_floods(*loggers: str, every: float = 10.0) -> RateLimited:
     """Rate-limit the webhook's own warnings and Tornado's and asyncio's error lines."""
     limiter = RateLimited(every)
     names = loggers or (
         "bot.webhook",
-        __name__,
         "tornado.application",
         "tornado.general",
         "tornado.access",

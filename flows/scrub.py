@@ -74,12 +74,12 @@ def _finder(pattern: str, keep: Callable[[re.Match[str]], bool] | None = None) -
 
 _AT = r"(?:\s*@\s*|\s*[(\[{<]\s*(?:at|ät|et|эт)\s*[)\]}>]\s*)"
 _WORD_AT = r"\s+(?:at|ät)\s+"
-_DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*(?:dot|punkt|point|nokta|точка)\s*[)\]}>]\s*|\s+(?:dot|punkt|point|nokta|точка)\s+)"
+_DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*\.\s*[)\]}>]\s*|\s*[(\[{<]\s*(?:dot|punkt|point|nokta|точка)\s*[)\]}>]\s*|\s+(?:dot|punkt|point|nokta|точка)\s+)"
 _TLDS = (
     r"(?:com|de|org|net|info|eu|ru|ua|tr|ir|af|pk|iq|sy|fr|uk|co|io|me|at|ch|al|rs|ba|ge|az|am"
     r"|by|kz|xyz|online|email|mail)"
 )
-_LOCAL = r"[\w+-]+(?:(?:[._]|\s[._]\s)[\w+-]+)*"
+_LOCAL = r"[\w+-]+(?:(?:[._]|\s[._]\s|\s+(?:dot|punkt|point)\s+)[\w+-]+)*"
 EMAIL = rf"{_LOCAL}{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[^\W\d_]{{2,24}}(?!\w)"
 EMAIL_SPELLED = rf"(?:[\w+-]+\s)?{_LOCAL}{_WORD_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}{_TLDS}(?!\w)"
 HANDLE = r"(?<![\w@.])@\s?[^\W\d][\w.]{2,}"
@@ -89,7 +89,7 @@ _PLATFORMS = (
 )
 PLATFORM_ACCOUNT = (
     rf"(?<!\w){_PLATFORMS}\s*(?:id|name|nick|username|account|konto|profil|hesabım|аккаунт|ник)?"
-    r"(?:\s*[:=]\s*@?(?P<x>[\w.]{3,})|\s+@?(?P<y>(?=[\w.]*[\d_])[\w.]{4,}))"
+    r"(?:\s*[:=]\s*@?(?P<x>[\w.]{3,})|\s+@?(?P<y>(?=[\w.]*(?:[\d_]|\w\.\w))[\w.]{4,}))"
 )
 URL = r"(?:https?\s*:\s*/\s*/|www\s*\.\s*)\S+"
 MESSENGER_LINK = r"(?<![\w.])(?:t|wa|m|telegram|telegram\s*\.\s*dog)\s*\.\s*me\s*/\s*\S+"

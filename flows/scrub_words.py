@@ -59,7 +59,8 @@ NAME_LABELS: tuple[str, ...] = (
 # "I am ...": a name only when it is written with a capital letter (German: two of them, since
 # German nouns are capitalised: "Ich bin Student" stays, "Ich bin Ahmad Karimi" goes).
 WEAK_NAME_PHRASES: tuple[str, ...] = (
-    "i am", "i'm", "this is", "call me", "they call me", "je suis", "ja sam", "ben",
+    "i am", "i'm", "this is", "call me", "they call me", "je suis", "ja sam", "ben", "heißt",
+    "heisst", "ich bin der", "ich bin die", "named", "called", "s'appelle", "зовут",
 )
 WEAK_TWO_WORD_PHRASES: tuple[str, ...] = ("ich bin", "hier ist", "hier spricht")
 

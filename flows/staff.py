@@ -24,6 +24,7 @@ from flows.model import (
     Reply,
     TellClient,
     Template,
+    Text,
     UserText,
     When,
 )
@@ -102,6 +103,23 @@ def estimate_lines(answers: dict[str, object], ctx: Context) -> tuple[Param, ...
     return tuple(estimate_line(item) for item in estimate(ctx.catalogue, household).items)
 
 
+# Reasons staff can give with one tap (or `/cancel CODE ill`): the client reads them in their own
+# language. Any other reason is sent as typed, under a line saying it is the office's, in German.
+CANCEL_REASONS: dict[str, tuple[Text, Text]] = {  # key -> (client's sentence, staff's label)
+    "ill": (t("The counsellor is ill."), st("Counsellor ill")),
+    "interpreter": (t("No interpreter is available at that time."), st("No interpreter")),
+    "closed": (t("The office is closed that day."), st("Office closed")),
+    "urgent": (t("An urgent matter came up at the office."), st("Urgent office matter")),
+}
+
+
+def cancel_reason_buttons(code: str) -> tuple[tuple[Button, ...], ...]:
+    """One button per preset reason, under the staff's "how to cancel" note."""
+    return tuple(
+        (Button(f"s:cx:{code}:{key}", label),) for key, (_client, label) in CANCEL_REASONS.items()
+    )
+
+
 def case_buttons(view: AppointmentView) -> tuple[tuple[Button, ...], ...]:
     code = view.case_code
     rows: list[tuple[Button, ...]] = []
@@ -122,7 +140,10 @@ def step(
     if isinstance(event, Pressed):
         action, _, code = event.value.removeprefix("s:").partition(":")
         if action == "cancel":
-            return (Reply(Template("staff/cancel_how", {"case": Code(code)})),), ()
+            how = Template("staff/cancel_how", {"case": Code(code)})
+            return (Reply(how, cancel_reason_buttons(code)),), ()
+        if action == "cx":  # a preset reason pressed: "s:cx:CODE:KEY"
+            action, code = "cancel", code.replace(":", " ", 1)
         event = Command(action, code)
     name, args = event.name, event.args.split()
     if name == "agenda":
@@ -162,14 +183,8 @@ def step(
         found = desk.cancel(args[0])
         replies, effects = _changed(found, args, "cancel")
         if found is not None and found.client is not None:
-            reason = UserText(event.args.split(maxsplit=1)[1])
             told = Reply(
-                t(
-                    "The office had to cancel your appointment {case}. The reason: {reason}. "
-                    "You can book a new appointment at any time.",
-                    case=Code(found.appointment.case_code),
-                    reason=reason,
-                ),
+                _cancelled(found.appointment.case_code, event.args.split(maxsplit=1)[1]),
                 ((Button("m:book", t("Book an appointment")),),),
             )
             effects += (TellClient(found.client, told),)
@@ -193,6 +208,23 @@ def step(
             ),
         ), (Audit("stats"),)
     return (), ()
+
+
+def _cancelled(case: str, reason: str) -> Text:
+    """What the client reads: a preset reason in their language, or the office's own words."""
+    if preset := CANCEL_REASONS.get(reason.strip().lower()):
+        return t(
+            "The office had to cancel your appointment {case}. {reason} "
+            "You can book a new appointment at any time.",
+            case=Code(case),
+            reason=preset[0],
+        )
+    return t(
+        "The office had to cancel your appointment {case}. You can book a new appointment at any "
+        "time.\n\nMessage from the office (in German): {reason}",
+        case=Code(case),
+        reason=UserText(reason),
+    )
 
 
 def figure_params(f: object) -> dict[str, Param]:

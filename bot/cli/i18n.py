@@ -148,6 +148,16 @@ def check(args: argparse.Namespace) -> int:
     return run_check(LOCALES, POT, sys.stdout, languages=args.languages, status=args.status)
 
 
+def preview(args: argparse.Namespace) -> int:
+    """Write one HTML page with every message of a language as clients will see it (bold,
+    buttons, right to left), to open in a browser: no terminal needed to review a language."""
+    from bot.i18n_preview import write_preview
+
+    output = Path(args.output or f"preview-{args.code}.html")
+    print(f"wrote {write_preview(LOCALES, args.code, output)}")
+    return 0
+
+
 def review(args: argparse.Namespace) -> int:
     """Record that a native speaker has read these screens of a language, as they are translated
     now (reviewer's initials and today's date, in locales/<code>/reviews.csv). Only for a real
@@ -184,6 +194,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                 action="store_true",
                 help="also print translated and reviewed messages and unreviewed key screens",
             )
+    shown = commands.add_parser("preview", help=preview.__doc__, description=preview.__doc__)
+    shown.add_argument("code", help="the language, e.g. ar")
+    shown.add_argument("-o", "--output", help="the page to write (default: preview-CODE.html)")
+    shown.set_defaults(func=preview)
     checked = commands.add_parser("review", help=review.__doc__, description=review.__doc__)
     checked.add_argument("code", help="the language, e.g. fr")
     checked.add_argument("--by", required=True, help="the reviewer's initials")

@@ -135,8 +135,9 @@ async def _client(
     assistant.metrics.latency.observe(time.perf_counter() - started)
     for change in changes:  # counted once the step is committed
         assistant.metrics.bookings.labels(change).inc()
-    # Only the kind of event and the states: never identifiers or what the client wrote.
-    log.info(
+    # Only the kind of event and the states: never identifiers or what the client wrote. At
+    # DEBUG: one line per update at INFO costs more than the flow step itself.
+    log.debug(
         "step %s %s -> %s in %.1f ms",
         type(event).__name__,
         *(states or ["dup", "dup"]),
@@ -156,7 +157,7 @@ async def _staff(
         return staff.step(event, desk, now, today)
 
     delivery = await asyncio.to_thread(assistant.steps.staff, incoming, desk_step, now, office_id)
-    log.info("staff %s", event.name if isinstance(event, Command) else "button")
+    log.debug("staff %s", event.name if isinstance(event, Command) else "button")
     return delivery
 
 

@@ -149,7 +149,8 @@ async def test_staff_see_the_agenda_and_record_outcomes(
 async def test_a_cancellation_by_staff_reaches_the_client_in_their_language(
     telegram: Harness, user: UpdateFactory, staffer: UpdateFactory
 ) -> None:
-    """Check that /cancel CODE reason cancels and tells the client, in Arabic, with the reason."""
+    """Check that /cancel CODE reason cancels and tells the client, in Arabic, with the staff's
+    own words after an Arabic line saying they are the office's message in German."""
     code = await book(telegram, user, "ar")
     telegram.take_calls()
     await telegram.send(in_staff_chat(staffer.message(f"/cancel {code} Die Beraterin ist krank")))
@@ -163,6 +164,35 @@ async def test_a_cancellation_by_staff_reaches_the_client_in_their_language(
         len(to_client) == 1 and code in to_client[0] and "Die Beraterin ist krank" in to_client[0]
     )
     assert re.search("[\u0600-\u06ff]", to_client[0])  # written in Arabic
+    assert "رسالة من المكتب (بالألمانية): \u2068Die Beraterin ist krank\u2069" in to_client[0]
+    with telegram.assistant.db.transaction() as tx:
+        assert tx.execute(select(appointments.c.status)).scalar_one() == "cancelled"
+
+
+async def test_a_preset_cancellation_reason_reaches_the_client_translated(
+    telegram: Harness, user: UpdateFactory, staffer: UpdateFactory
+) -> None:
+    """Check that staff can cancel with a preset reason by button, and that the Arabic client
+    reads the reason in Arabic, with no German in the message."""
+    code = await book(telegram, user, "ar")
+    telegram.take_calls()
+    await telegram.send(staffer.press(f"s:cancel:{code}"))
+    how = [p for m, p in telegram.api.calls if m == "sendMessage"][-1]
+    buttons = [b for row in how["reply_markup"]["inline_keyboard"] for b in row]
+    assert {b["callback_data"] for b in buttons} == {
+        f"s:cx:{code}:{key}" for key in ("ill", "interpreter", "closed", "urgent")
+    }
+    assert "Beratung erkrankt" in {b["text"] for b in buttons}  # staff read German labels
+    telegram.take_calls()
+    await telegram.send(staffer.press(f"s:cx:{code}:ill"))
+    await flush(telegram)
+    to_client = [
+        p["text"]
+        for m, p in telegram.api.calls
+        if m == "sendMessage" and p["chat_id"] == 7300000001337
+    ]
+    assert len(to_client) == 1 and "المستشار أو المستشارة مريض." in to_client[0]
+    assert "Beratung" not in to_client[0] and "بالألمانية" not in to_client[0]
     with telegram.assistant.db.transaction() as tx:
         assert tx.execute(select(appointments.c.status)).scalar_one() == "cancelled"
 
