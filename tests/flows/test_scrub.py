@@ -162,6 +162,44 @@ def test_the_name_after_a_self_introduction_is_removed(
     assert removed and first not in clean and last not in clean, clean
 
 
+@st.composite
+def addresses_file_numbers_and_birth_dates(draw: st.DrawFn) -> tuple[str, str]:
+    """A street with house number, a postcode with town, a court file number or a date of birth
+    as people write them, and the part of it that must not survive."""
+    street = draw(st.sampled_from(["Schiller", "Garten", "Bahnhof", "Kirch", "Mozart", "Leopold"]))
+    number = str(draw(st.integers(1, 240))) + draw(st.sampled_from(["", "a", "b"]))
+    postcode = str(draw(st.integers(80000, 97999)))
+    year = str(draw(st.integers(1940, 2019)))
+    day, month = draw(st.integers(1, 28)), draw(st.integers(1, 12))
+    return draw(
+        st.sampled_from(
+            [
+                (f"{street}straße {number}", street),
+                (f"{street}str. {number}, {postcode} Augsburg", street),
+                (f"wohne {street}weg {number}", street),
+                (f"{postcode} Regensburg", postcode),
+                (f"Az. {day} K {number}/{year[2:]}", f"{number}/{year[2:]}"),
+                (f"Aktenzeichen M {day} S {postcode}", postcode),
+                (f"geboren am {day}.{month}.{year}", year),
+                (f"geb. {day:02d}/{month:02d}/{year}", year),
+                (f"born {year}-{month:02d}-{day:02d}", year),
+            ]
+        )
+    )
+
+
+@settings(max_examples=300)
+@given(addresses_file_numbers_and_birth_dates(), st.sampled_from(SENTENCES))
+def test_addresses_file_numbers_and_birth_dates_are_removed(
+    shape: tuple[str, str], sentence: str
+) -> None:
+    """Check that a street address, postcode and town, file number or date of birth goes,
+    whatever the sentence around it."""
+    written, secret = shape
+    clean, removed = scrub(sentence.format(written))
+    assert removed and not survivors(clean, secret), clean
+
+
 @pytest.mark.parametrize(
     ("text", "secret"),
     [
