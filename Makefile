@@ -13,7 +13,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_COMPILE_BYTECODE := 1
 SYNC   := $(UV) sync --locked --quiet --python $(PYTHON)
 
-.PHONY: run test chat install install-dev lock upgrade test-latest lint diagram i18n-check clean
+.PHONY: run test chat web install install-dev lock upgrade test-latest lint diagram i18n-check clean
 
 run: install  ## Start on Telegram when TELEGRAM_BOT_TOKEN is set, otherwise a terminal chat
 	@echo "comehome: a terminal chat as the demo client; Ctrl-D or Ctrl-C ends it."
@@ -25,6 +25,9 @@ test: install-dev  ## Install and run every test (PostgreSQL too when TEST_DATAB
 
 chat: install
 	$(BIN)/comehome chat
+
+web: install  ## The web door on http://127.0.0.1:8080/ (demo office on SQLite without a token)
+	$(BIN)/comehome web
 
 # Runtime packages only, for production; --inexact keeps test tools a developer installed.
 install: $(UV)

@@ -975,6 +975,57 @@ COLUMNS: dict[str, Table] = {
             ),
         },
     ),
+    "web_return_codes": Table(
+        Words(
+            "Rückkehr-Codes der Web-Tür: damit eine Person ihr Gespräch auf einem anderen Gerät "
+            "fortsetzen kann, wenn sie es möchte",
+            "the web door's return codes: so that a client who asks for one can continue their "
+            "conversation on another device",
+        ),
+        Words(
+            "gelöscht mit dem Gespräch (Aufbewahrungsfrist wie oben, sofort bei /delete); ein "
+            "neuer Code ersetzt den alten",
+            "deleted with the conversation (retention as above, at once on /delete); a new code "
+            "replaces the earlier one",
+        ),
+        (
+            "storage.return_codes:forget",
+            "storage.conversations:ConversationStore.purge_silent",
+        ),
+        {
+            "code_key": Column(
+                Words(
+                    "HMAC-SHA256(Pepper, „return:“ + Code); der Code selbst wird nicht gespeichert",
+                    "HMAC-SHA256(pepper, “return:” + code); the code itself is not stored",
+                ),
+                Personal.PSEUDONYMOUS,
+                Words(
+                    "nur wer den Code kennt, findet die Zeile",
+                    "only someone who knows the code can find the row",
+                ),
+                (Reader.BOT, Reader.DATABASE),
+            ),
+            "client_key": CLIENT_KEY,
+            "token_ref": Column(
+                Words(
+                    "das Sitzungs-Token des Browsers, mit AES-256-GCM verschlüsselt",
+                    "the browser's session token, encrypted with AES-256-GCM",
+                ),
+                Personal.SEALED,
+                Words(
+                    "nur mit dem Chat-Schlüssel lesbar, der außerhalb der Datenbank liegt",
+                    "readable only with the chat key, which is kept outside the database",
+                ),
+                (Reader.BOT,),
+            ),
+            "created_at": Column(
+                Words("wann der Code ausgegeben wurde (UTC)", "when the code was issued (UTC)"),
+                Personal.PSEUDONYMOUS,
+                Words("gehört zum Pseudonym der Person", "belongs to the client's pseudonym"),
+                (Reader.BOT, Reader.DATABASE),
+            ),
+        },
+    ),
 }
 
 # --- beyond the tables --------------------------------------------------------------------------
@@ -1157,6 +1208,19 @@ OUTSIDE_DATABASE: tuple[Words, ...] = (
         "Operational metrics (`/metrics` on the webhook server, for Prometheus): only counters "
         "about nobody – updates by kind, step duration, failed sends, bookings, backlog; they "
         "live only in the process's memory.",
+    ),
+    Words(
+        "Web-Tür: ein zufälliges Sitzungs-Token (128 Bit) in einem Cookie (HttpOnly, SameSite="
+        "Strict, Secure hinter TLS) ist die einzige Kennung; keine IP-Adresse, kein User-Agent, "
+        "kein Referrer wird gespeichert oder protokolliert (kein Zugriffsprotokoll). Die zuletzt "
+        "gezeigte Seite jeder Sitzung (mit Kalenderdatei) liegt bis zu zwei Stunden nur im "
+        "Speicher des Prozesses, damit ein Neuladen dieselbe Seite zeigt; /delete entfernt sie "
+        "und das Cookie sofort.",
+        "Web door: a random session token (128 bits) in a cookie (HttpOnly, SameSite=Strict, "
+        "Secure behind TLS) is the only identifier; no IP address, user agent or referrer is "
+        "stored or logged (no access log). The last page shown to each session (with its "
+        "calendar file) stays in the process's memory only, for up to two hours, so that a "
+        "reload shows the same page; /delete removes it and the cookie at once.",
     ),
 )
 

@@ -50,6 +50,7 @@ TEMPLATE_SCREENS = {
     "support_conditions": "support topic: conditions",
     "support_confidential": "support topic: free, non-binding, confidential",
     "support_examples": "support topic: examples of returns",
+    "page": "web door: around every page (buttons, links, errors)",
 }
 # Keyed by module and function (or module-level constant) that builds the reply. A button's
 # screen name stays under 34 characters, so that its note fits on one comment line.

@@ -30,7 +30,7 @@ from flows.model import (
     Reply,
 )
 from flows.ports import Figures
-from storage import counts
+from storage import counts, return_codes
 from storage.booking import AppointmentBook
 from storage.crypto import Keyring
 from storage.db import Database
@@ -205,6 +205,7 @@ class ConversationStore:
                 book.delete_for_client(key, before)
                 forget_queued(tx, key)
             tx.execute(delete(conversations).where(conversations.c.client_key.in_(silent)))
+            return_codes.forget(tx, list(silent))
             return len(silent)
 
     def purge_appointments(self, before: datetime, dry_run: bool = False) -> int:
@@ -303,6 +304,7 @@ def forget_client(tx: Connection, client: str, office: str, now: datetime) -> No
     forget_queued(tx, client)
     AppointmentBook(tx, office).delete_for_client(client, now)
     tx.execute(delete(conversations).where(conversations.c.client_key == client))
+    return_codes.forget(tx, [client])
 
 
 def audit(tx: Connection, now: datetime, office: str, staff: str, action: str, case: str) -> None:

@@ -26,16 +26,25 @@ from storage.tables import (
     outbox,
     sent_messages,
     waiting_list,
+    web_return_codes,
 )
 
 # Every column that holds a sealed chat id (a test checks that no LargeBinary column is missing).
-SEALED_COLUMNS: tuple[Column[bytes], ...] = (conversations.c.chat_ref, outbox.c.chat_ref)
+SEALED_COLUMNS: tuple[Column[bytes], ...] = (
+    conversations.c.chat_ref,
+    outbox.c.chat_ref,
+    web_return_codes.c.token_ref,  # a web session token, sealed like a chat id
+)
 # Every column that holds a client's pseudonym, HMAC(pepper, "<channel>:<user id>").
 CLIENT_KEY_COLUMNS: tuple[Column[str], ...] = (
     conversations.c.client_key,
     appointments.c.client_key,
     waiting_list.c.client_key,
+    web_return_codes.c.client_key,
 )
+# Return codes, HMAC(pepper, "return:<code>"): the code is not stored, so a code made under the
+# previous pepper moves when it is next used (storage/return_codes.py), like a client who writes.
+CODE_KEY_COLUMNS: tuple[Column[str], ...] = (web_return_codes.c.code_key,)
 # Staff pseudonyms, HMAC(pepper, "staff:<user id>"): re-keyed for the staff on the allow-list.
 STAFF_KEY_COLUMNS: tuple[Column[str], ...] = (audit_log.c.staff_key,)
 # Chats named by HMAC(pepper, "chat:<chat id>"): re-keyed for every chat id we can open.
@@ -156,6 +165,7 @@ class Moved:
     conversations: int = 0
     appointments: int = 0
     waiting_list: int = 0
+    return_codes: int = 0
 
 
 def rekey_client(tx: Connection, old_key: str, new_key: str) -> Moved:
@@ -398,6 +408,7 @@ def _name(column: Column[bytes]) -> str:
 __all__ = [
     "CHAT_KEY_COLUMNS",
     "CLIENT_KEY_COLUMNS",
+    "CODE_KEY_COLUMNS",
     "SEALED_COLUMNS",
     "STAFF_KEY_COLUMNS",
     "Moved",

@@ -323,3 +323,16 @@ sent_messages = Table(
     Column("message_id", BigInteger, primary_key=True, autoincrement=False),
     Column("sent_at", DateTime, nullable=False, index=True),  # UTC
 )
+
+# --- the web door's return codes (migration 0007) ---------------------------------------------
+# A code a web client may write down to continue on another device: only its keyed hash is kept,
+# with the session token it leads back to sealed like a chat id.
+
+web_return_codes = Table(
+    "web_return_codes",
+    metadata,
+    Column("code_key", String(64), primary_key=True),  # HMAC-SHA256(pepper, "return:" + code)
+    Column("client_key", String(64), nullable=False, index=True),  # the conversation's pseudonym
+    Column("token_ref", LargeBinary, nullable=False),  # the session token, sealed with AES-GCM
+    Column("created_at", DateTime, nullable=False),
+)

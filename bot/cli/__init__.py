@@ -1,4 +1,4 @@
-"""The `comehome` command: `run`, `chat`, `migrate`, `diagram`, `purge`, `readme`, and the groups
+"""The `comehome` command: `run`, `chat`, `web`, `migrate`, `diagram`, `purge`, `readme`, and the groups
 of the modules beside this one (keys, i18n, support, slots/interpreters/agenda, stats, privacy)."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from bot import config
@@ -14,8 +15,10 @@ from bot.logs import setup_logging
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Start on Telegram (long polling, or webhook when COMEHOME_WEBHOOK_URL is set) when a token is
-    configured, otherwise as a chat in the terminal."""
+    configured, otherwise as a chat in the terminal; with --web, the web door beside it."""
     settings = config.load()
+    if not settings.telegram_token and getattr(args, "web", False):
+        return cmd_web(args)
     if not settings.telegram_token:
         print(
             "No TELEGRAM_BOT_TOKEN set: starting the terminal chat with the demo office.",
@@ -33,7 +36,40 @@ def cmd_run(args: argparse.Namespace) -> int:
     destinations.refuse_foreign_recipients(settings)
     destinations.log_at_start(settings)
     runner = run_webhook if settings.webhook_url else run_telegram
-    asyncio.run(runner(Assistant.build(settings)))
+    assistant = Assistant.build(settings)
+    if not getattr(args, "web", False):
+        asyncio.run(runner(assistant))
+        return 0
+    from bot.web.app import WebSettings
+    from bot.web.serve import serve
+
+    async def both() -> None:  # one process, one assistant: the Telegram door runs the jobs
+        await asyncio.gather(runner(assistant), serve(assistant, WebSettings.from_env(), False))
+
+    asyncio.run(both())
+    return 0
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    """Serve the web door (COMEHOME_WEB_LISTEN, default 127.0.0.1, COMEHOME_WEB_PORT, default
+    8080); without production keys with the demo office on SQLite, like `comehome chat`."""
+    import asyncio
+
+    from bot.assistant import Assistant
+    from bot.demo import seed_demo_office
+    from bot.web.app import WebSettings
+    from bot.web.serve import serve
+
+    settings = config.load()
+    setup_logging(settings.log_level)
+    assistant = Assistant.build(settings)
+    if not settings.production:
+        for number, office in enumerate(settings.offices, 1):
+            seed_demo_office(assistant.db, office.id, f"c{number}")
+    web = WebSettings.from_env()
+    if getattr(args, "port", None):
+        web = replace(web, port=args.port)
+    asyncio.run(serve(assistant, web))
     return 0
 
 
@@ -125,7 +161,11 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="comehome", description=__doc__)
     sub = root.add_subparsers(dest="command")
     run = sub.add_parser("run", help=cmd_run.__doc__, description=cmd_run.__doc__)
+    run.add_argument("--web", action="store_true", help="serve the web door in the same process")
     run.set_defaults(func=cmd_run)
+    web = sub.add_parser("web", help=cmd_web.__doc__, description=cmd_web.__doc__)
+    web.add_argument("--port", type=int, help="the port (default: COMEHOME_WEB_PORT or 8080)")
+    web.set_defaults(func=cmd_web)
     chat = sub.add_parser("chat", help=cmd_chat.__doc__, description=cmd_chat.__doc__)
     chat.add_argument("--user", help="a name for the local client (default: your login)")
     chat.set_defaults(func=cmd_chat)

@@ -20,6 +20,7 @@ from storage.db import Database
 from storage.keys import (
     CHAT_KEY_COLUMNS,
     CLIENT_KEY_COLUMNS,
+    CODE_KEY_COLUMNS,
     SEALED_COLUMNS,
     STAFF_KEY_COLUMNS,
     NoPreviousPepper,
@@ -173,7 +174,7 @@ def test_every_sealed_and_pseudonym_column_is_covered() -> None:
     }
     covered = {
         f"{c.table.name}.{c.name}"
-        for c in CLIENT_KEY_COLUMNS + STAFF_KEY_COLUMNS + CHAT_KEY_COLUMNS
+        for c in CLIENT_KEY_COLUMNS + STAFF_KEY_COLUMNS + CHAT_KEY_COLUMNS + CODE_KEY_COLUMNS
     }
     assert keyed == covered
 
@@ -191,6 +192,7 @@ def test_every_row_opens_after_rotation_and_after_the_old_key_is_removed(
     assert [(t.column, t.resealed, t.current, t.unreadable) for t in totals] == [
         ("conversations.chat_ref", 7, 0, 0),
         ("outbox.chat_ref", 5, 0, 0),
+        ("web_return_codes.token_ref", 0, 0, 0),  # none seeded here: see tests/web
     ]
     assert key_ids(database) == ["k2"] * 12
     assert stale_chat_refs(database, DURING) == 0
@@ -206,7 +208,7 @@ def test_a_second_rotation_finds_nothing_to_do(database: Database) -> None:
     rotate_chat_refs(database, DURING)
     before = sealed_rows(database)
     totals = rotate_chat_refs(database, DURING)
-    assert [(t.resealed, t.current) for t in totals] == [(0, 7), (0, 5)]
+    assert [(t.resealed, t.current) for t in totals] == [(0, 7), (0, 5), (0, 0)]
     assert sealed_rows(database) == before
 
 
@@ -263,7 +265,7 @@ def test_a_dry_run_changes_nothing(database: Database) -> None:
         add_sent(tx, BEFORE, CLIENT_IDS[2], 11)
     before = everything(database)
     totals = rotate_chat_refs(database, DURING, batch_size=3, dry_run=True)
-    assert [(t.resealed, t.current) for t in totals] == [(7, 0), (5, 0)]
+    assert [(t.resealed, t.current) for t in totals] == [(7, 0), (5, 0), (0, 0)]
     new_pepper = Keyring.from_text(NEW_PEPPER, f"k1:{K1}").with_previous_pepper(OLD_PEPPER)
     report = rekey_conversations(database, new_pepper, batch_size=3, dry_run=True)
     assert (report.moved, report.previous, report.current, report.sent_messages) == (0, 7, 0, 1)
@@ -321,16 +323,16 @@ def test_rekeying_moves_conversation_appointments_and_waiting_list_in_one_transa
         rekey_client(tx, old_key, new_key)
         raise RuntimeError("the step fails after re-keying")
     assert client_rows(database, old_key) == {
-        "conversations": 1, "appointments": 2, "waiting_list": 1,
+        "conversations": 1, "appointments": 2, "waiting_list": 1, "web_return_codes": 0,
     }  # fmt: skip
     with database.transaction() as tx:
         moved = rekey_client(tx, old_key, new_key)
     assert (moved.conversations, moved.appointments, moved.waiting_list) == (1, 2, 1)
     assert client_rows(database, new_key) == {
-        "conversations": 1, "appointments": 2, "waiting_list": 1,
+        "conversations": 1, "appointments": 2, "waiting_list": 1, "web_return_codes": 0,
     }  # fmt: skip
     assert client_rows(database, old_key) == {
-        "conversations": 0, "appointments": 0, "waiting_list": 0,
+        "conversations": 0, "appointments": 0, "waiting_list": 0, "web_return_codes": 0,
     }  # fmt: skip
 
 
@@ -368,7 +370,7 @@ def test_a_client_under_the_previous_pepper_is_moved_on_their_next_message(
     new_key = NEW_RING.client_key("telegram", "4242")
     assert row.client_key == new_key
     assert client_rows(database, new_key) == {
-        "conversations": 1, "appointments": 2, "waiting_list": 1,
+        "conversations": 1, "appointments": 2, "waiting_list": 1, "web_return_codes": 0,
     }  # fmt: skip
     assert client_rows(database, old_key)["conversations"] == 0
     assert find(database, NEW_ONLY, "4242").client_key == new_key
@@ -404,7 +406,7 @@ def test_pepper_change_keeps_every_conversation_reachable(database: Database) ->
     for user_id, old_key in clients.items():
         assert find(database, NEW_ONLY, user_id) is not None
         assert client_rows(database, NEW_ONLY.client_key("telegram", user_id)) == {
-            "conversations": 1, "appointments": 2, "waiting_list": 1,
+            "conversations": 1, "appointments": 2, "waiting_list": 1, "web_return_codes": 0,
         }  # fmt: skip
         assert client_rows(database, old_key)["appointments"] == 0
     assert find(database, NEW_ONLY, "anna", "terminal") is not None
@@ -521,6 +523,6 @@ def test_a_client_writing_during_the_pepper_pass_is_moved_once(database: Databas
     report = results["report"]
     assert isinstance(report, PepperReport) and report.remaining == 0 and report.moved == 0
     assert client_rows(database, new_key) == {
-        "conversations": 1, "appointments": 2, "waiting_list": 1,
+        "conversations": 1, "appointments": 2, "waiting_list": 1, "web_return_codes": 0,
     }  # fmt: skip
     assert client_rows(database, old_key)["appointments"] == 0

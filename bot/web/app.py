@@ -1,0 +1,415 @@
+"""The web door: a form submit becomes a flow event; the replies become an HTML page.
+
+Routes are declared in one list at the bottom (`build_app`). Every button is a form that posts
+back here; no JavaScript is needed or sent. One request is one committed step, applied at most
+once (each page's forms carry a nonce that becomes the step's update id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.assistant import Assistant
+from bot.render import Message
+from bot.service import delivery as delivering
+from bot.service import retention
+from bot.service.delivery import Progress
+from bot.service.step import handle
+from bot.web.guard import BodyLimit, RateLimits, SecurityHeaders
+from bot.web.screens import Block, Screen, Screens, blocks
+from bot.web.session import COOKIE, Session, new_nonce, valid_nonce
+from flows.engine import COMMAND_MENU, COMMANDS
+from flows.model import Command, Event, Pressed, Typed
+from storage.outbox import Delivery
+from storage.return_codes import ReturnCodes, shown
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+MAX_TEXT = 4096  # as long as a Telegram message
+PAGE_DEFAULTS: dict[str, Any] = {
+    "failure": None,  # an error page's status
+    "return_code": None,  # a new return code, shown once
+    "resume_form": False,
+    "unknown_code": False,
+    "deleted": False,
+}
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Where the door listens and how it limits requests (COMEHOME_WEB_* in the environment)."""
+
+    listen: str = "127.0.0.1"
+    port: int = 8080
+    body_limit: int = 16_384  # bytes of a form; the longest text a client may send fits
+    per_session: float = 2.0  # requests a second, after a burst of 20
+    overall: float = 200.0  # requests a second for the whole door, after a burst of 400
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
+        env = os.environ if env is None else env
+        return cls(
+            listen=env.get("COMEHOME_WEB_LISTEN", "127.0.0.1"),
+            port=int(env.get("COMEHOME_WEB_PORT", "8080")),
+            body_limit=int(env.get("COMEHOME_WEB_BODY_LIMIT", "16384")),
+            per_session=float(env.get("COMEHOME_WEB_RATE", "2")),
+            overall=float(env.get("COMEHOME_WEB_RATE_OVERALL", "200")),
+        )
+
+
+@dataclass
+class _Turn:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
+class WebDoor:
+    """Turns requests into steps of the shared assistant and their replies into pages."""
+
+    def __init__(self, assistant: Assistant, settings: WebSettings | None = None) -> None:
+        self.assistant = assistant
+        self.settings = settings or WebSettings()
+        self.keyring = assistant.settings.keyring
+        self.screens = Screens()
+        self.limits = RateLimits(
+            per_session=self.settings.per_session, overall=self.settings.overall
+        )
+        self.codes = ReturnCodes(assistant.db, self.keyring)
+        self.notices: dict[str, list[Block]] = {}  # by chat id: reminders waiting for a visit
+        self._turns: dict[str, _Turn] = {}  # a session's requests run one after another
+
+    # --- steps ---------------------------------------------------------------------------------
+
+    async def step(
+        self, session: Session, event: Event, nonce: str | None, hint: str | None
+    ) -> tuple[Screen | None, bool]:
+        """Run one step for this session, one at a time per session. Returns the screen to show
+        (None: nothing stored any more) and whether everything was deleted."""
+        key = session.client_key
+        turn = self._turns.setdefault(key, _Turn())
+        turn.users += 1
+        try:
+            async with turn.lock:
+                delivery = await handle(self.assistant, session.incoming(nonce), event, hint)
+                if delivery is None:  # a form applied before (or nothing to say): as it was
+                    return self.screens.get(key), False
+                messages = await self.take(delivery)
+                screen = self.screen(delivery.locale, messages, session.chat_id)
+                if delivery.final:
+                    self.screens.drop(key)
+                    return screen, True
+                self.screens.put(key, screen)
+                return screen, False
+        finally:
+            turn.users -= 1
+            if not turn.users:
+                del self._turns[key]
+
+    async def take(self, delivery: Delivery) -> list[Message]:
+        """The replies of a committed step, rendered; they leave the outbox as they are shown."""
+        taken: list[Message] = []
+
+        async def show(_: Delivery, messages: Sequence[Message], __: Progress) -> None:
+            taken.extend(messages)  # one page: marked sent as a whole once it is rendered
+
+        if not await delivering.deliver(self.assistant, delivery, show):
+            raise RuntimeError("the replies could not be rendered")
+        return taken
+
+    def screen(self, locale: str | None, messages: Sequence[Message], chat_id: str) -> Screen:
+        document = next((m.document for m in messages if m.document is not None), None)
+        code = self.assistant.renderer.locale(locale)
+        screen = Screen(code, blocks(messages), document)
+        screen.notices.extend(self.notices.pop(chat_id, []))
+        return screen
+
+    async def start(self, session: Session, hint: str | None) -> Screen:
+        """A session's first page, or its place again when this process has no screen of it."""
+        screen, _ = await self.step(session, Command("start"), None, hint)
+        assert screen is not None  # /start always answers
+        return screen
+
+    async def collect_notices(self) -> int:
+        """Messages nobody asked for (reminders, waiting-list news): shown at the next visit."""
+
+        async def keep(delivery: Delivery, messages: Sequence[Message], _: Progress) -> None:
+            self.notices.setdefault(delivery.chat_id, []).extend(blocks(messages))
+
+        return await delivering.flush(self.assistant, keep, channels=("web",))
+
+    # --- pages ---------------------------------------------------------------------------------
+
+    def page(
+        self,
+        request: Request,
+        screen: Screen,
+        session: Session | None,
+        status: int = 200,
+        **extra: Any,
+    ) -> HTMLResponse:
+        renderer = self.assistant.renderer
+        code = screen.locale
+        commands = [(name, renderer.label(text, code)) for name, text in COMMAND_MENU]
+        shown_extra = {**PAGE_DEFAULTS, **extra}
+        html = (
+            renderer.environment(code)
+            .get_template("web/page.j2")
+            .render(
+                root=request.scope.get("root_path", "") or "",
+                lang=code.replace("_", "-"),
+                dir="rtl" if renderer.is_rtl(code) else "ltr",
+                office=self.assistant.settings.office,
+                screen=screen,
+                session=session,
+                csrf=session.csrf if session else "",
+                nonce=new_nonce(),
+                commands=commands,
+                **shown_extra,
+            )
+        )
+        return HTMLResponse(html, status_code=status)
+
+    def error(self, request: Request, status: int, locale: str | None = None) -> HTMLResponse:
+        code = self.assistant.renderer.locale(locale)
+        return self.page(request, Screen(code, ()), None, status, failure=status)
+
+
+# --- requests ------------------------------------------------------------------------------------
+
+
+def door_of(request: Request) -> WebDoor:
+    door: WebDoor = request.app.state.door
+    return door
+
+
+def hint_of(request: Request) -> str | None:
+    """The browser's first language, as a suggestion only (like Telegram's language_code)."""
+    header = request.headers.get("accept-language", "")
+    first = header.split(",")[0].split(";")[0].strip()
+    return first[:16] or None
+
+
+def secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def with_cookie(response: Response, request: Request, session: Session) -> Response:
+    response.set_cookie(
+        COOKIE,
+        session.token,
+        max_age=door_of(request).assistant.settings.retention_days * 86400,
+        path=request.scope.get("root_path") or "/",
+        secure=secure(request),
+        httponly=True,
+        samesite="strict",
+    )
+    return response
+
+
+def without_cookie(response: Response, request: Request) -> Response:
+    response.delete_cookie(
+        COOKIE,
+        path=request.scope.get("root_path") or "/",
+        secure=secure(request),
+        httponly=True,
+        samesite="strict",
+    )
+    return response
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    """The posted form (URL-encoded only; its size is bounded by `BodyLimit`)."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != (
+        "application/x-www-form-urlencoded"
+    ):
+        return {}
+    body = (await request.body()).decode("utf-8", errors="replace")
+    return {name: values[0] for name, values in parse_qs(body, max_num_fields=8).items()}
+
+
+def event_of(form: Mapping[str, str]) -> Event | None:
+    """The flow event of a submitted form: a button, a command, or text the client wrote."""
+    if "b" in form:
+        return Pressed(form["b"][:64])
+    if form.get("c") in COMMANDS:
+        return Command(form["c"])
+    text = form.get("text", "").strip()[:MAX_TEXT]
+    if not text:
+        return None
+    if text.startswith("/"):
+        name, _, args = text[1:].partition(" ")
+        return Command(name.lower(), args.strip())
+    return Typed(text)
+
+
+def limited(request: Request, session: Session | None) -> Response | None:
+    door = door_of(request)
+    if door.limits.allow(session.client_key if session else None):
+        return None
+    response = door.error(request, 429)
+    response.headers["retry-after"] = "10"
+    return response
+
+
+async def home(request: Request) -> Response:
+    """GET /: the session's current screen; a new session starts with the languages."""
+    door = door_of(request)
+    session = Session.from_cookie(request.cookies.get(COOKIE), door.keyring)
+    if (refused := limited(request, session)) is not None:
+        return refused
+    if session is not None and (screen := door.screens.get(session.client_key)) is not None:
+        return door.page(request, screen, session)
+    fresh = session is None
+    session = session or Session.new(door.keyring)
+    screen = await door.start(session, hint_of(request))
+    response = door.page(request, screen, session)
+    return with_cookie(response, request, session) if fresh else response
+
+
+async def checked(request: Request) -> tuple[Session, dict[str, str]] | Response:
+    """The session and form of a POST, or the refusal: no session or a wrong CSRF token (403),
+    over the rate limit (429). Nothing is stored for a refused request."""
+    door = door_of(request)
+    session = Session.from_cookie(request.cookies.get(COOKIE), door.keyring)
+    if (refused := limited(request, session)) is not None:
+        return refused
+    form = await form_of(request)
+    if session is None or not session.csrf_ok(form.get("csrf")):
+        return door.error(request, 403)
+    return session, form
+
+
+async def submit(request: Request) -> Response:
+    """POST /: one step. A form submitted twice applies once and shows the same screen."""
+    door = door_of(request)
+    result = await checked(request)
+    if isinstance(result, Response):
+        return result
+    session, form = result
+    nonce, event = form.get("n"), event_of(form)
+    if not valid_nonce(nonce):
+        return door.error(request, 400)
+    if event is None:  # an empty message: the same screen again
+        screen = door.screens.get(session.client_key)
+        if screen is None:
+            return RedirectResponse(request.url_for("home"), status_code=303)
+        return door.page(request, screen, session)
+    screen, deleted = await door.step(session, event, nonce, hint_of(request))
+    if screen is None:  # applied before by a process that has no screen of it: start again
+        screen = await door.start(session, hint_of(request))
+    if deleted:
+        return without_cookie(door.page(request, screen, None, deleted=True), request)
+    return door.page(request, screen, session)
+
+
+async def calendar(request: Request) -> Response:
+    """GET /calendar.ics: the calendar file of the session's last booking step."""
+    door = door_of(request)
+    session = Session.from_cookie(request.cookies.get(COOKIE), door.keyring)
+    if (refused := limited(request, session)) is not None:
+        return refused
+    screen = door.screens.get(session.client_key) if session else None
+    if screen is None or screen.document is None:
+        return door.error(request, 404)
+    name, content = screen.document
+    return Response(
+        content,
+        media_type="text/calendar; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{name}"'},
+    )
+
+
+async def return_code(request: Request) -> Response:
+    """POST /code: a new return code for this conversation, shown once."""
+    door = door_of(request)
+    result = await checked(request)
+    if isinstance(result, Response):
+        return result
+    session, _ = result
+    screen = door.screens.get(session.client_key)
+    code = await asyncio.to_thread(
+        door.codes.issue, session.client_key, session.token, door.assistant.clock()
+    )
+    if screen is None or code is None:
+        return RedirectResponse(request.url_for("home"), status_code=303)
+    return door.page(request, screen, session, return_code=shown(code))
+
+
+async def resume(request: Request) -> Response:
+    """GET /resume: the form for a return code; POST: continue the conversation it belongs to."""
+    door = door_of(request)
+    if request.method == "GET":
+        session = Session.from_cookie(request.cookies.get(COOKIE), door.keyring)
+        if session is None:
+            return RedirectResponse(request.url_for("home"), status_code=303)
+        screen = door.screens.get(session.client_key) or await door.start(session, None)
+        return door.page(request, screen, session, resume_form=True)
+    result = await checked(request)
+    if isinstance(result, Response):
+        return result
+    session, form = result
+    token = await asyncio.to_thread(door.codes.redeem, form.get("code", "")[:40])
+    if token is None:
+        screen = door.screens.get(session.client_key) or await door.start(session, None)
+        return door.page(request, screen, session, 400, resume_form=True, unknown_code=True)
+    door.screens.drop(session.client_key)
+    back = Session(token, door.keyring)
+    response = RedirectResponse(request.url_for("home"), status_code=303)
+    return with_cookie(response, request, back)
+
+
+def build_app(door: WebDoor, background: bool = True, housekeeping: bool = False) -> Starlette:
+    """The ASGI application: routes in one list, middleware explicit (outermost first)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        tasks = []
+        if background:
+            tasks.append(asyncio.create_task(_every(30, door.collect_notices)))
+        if housekeeping:  # when no Telegram door runs beside this one
+            tasks.append(asyncio.create_task(_every(3600, lambda: retention.run(door.assistant))))
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    routes = [
+        Route("/", home, methods=["GET"], name="home"),
+        Route("/", submit, methods=["POST"], name="submit"),
+        Route("/calendar.ics", calendar, methods=["GET"], name="calendar"),
+        Route("/code", return_code, methods=["POST"], name="code"),
+        Route("/resume", resume, methods=["GET", "POST"], name="resume"),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(BodyLimit, limit=door.settings.body_limit),
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.door = door
+    return app
+
+
+async def _every(seconds: float, job: Any) -> None:
+    while True:
+        try:
+            await job()
+        except Exception as error:  # logged without content; the next round tries again
+            log.error("web door background job failed: %s", type(error).__name__)
+        await asyncio.sleep(seconds)
