@@ -114,8 +114,8 @@ def queue_writers(db: Any) -> None:
     lock, transaction = threading.Lock(), db.transaction
 
     @contextlib.contextmanager
-    def queued() -> Iterator[Any]:
-        with lock, transaction() as connection:
+    def queued(durable: bool = True) -> Iterator[Any]:
+        with lock, transaction(durable) as connection:
             yield connection
 
     db.transaction = queued
