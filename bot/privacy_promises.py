@@ -10,12 +10,12 @@ Statement = tuple[str, str]  # (German, English)
 
 NOTE: tuple[Statement, ...] = (
     (
-        "Die Notiz ist freiwillig, höchstens 300 Zeichen lang, und die Frage sagt vorher, dass "
+        "Die Notiz ist freiwillig, weniger als 300 Zeichen lang, und die Frage sagt vorher, dass "
         "keine Namen, Telefon- oder Dokumentnummern hineingehören. Vor dem Speichern wird sie "
         "vereinheitlicht (Unicode NFKC; unsichtbare und Formatzeichen wie Null-Breite-Leerzeichen "
         "entfernt; Ziffern jeder Schrift, hochgestellte und eingekreiste Ziffern als 0–9 gelesen) "
         "und dann wird durch „[…]“ ersetzt:",
-        "The note is optional, at most 300 characters, and the question says beforehand that "
+        "The note is optional, fewer than 300 characters, and the question says beforehand that "
         "names, phone and document numbers do not belong in it. Before it is stored it is normalised "
         "(Unicode NFKC; invisible and format characters such as zero-width spaces dropped; "
         "digits of every script, superscript and circled digits read as 0–9) and then these are "

@@ -240,7 +240,7 @@ COLUMNS: dict[str, Table] = {
                     "Geburtsdatum, keine Akten- oder Ausweisnummer",
                     "intake answers: country of return, number of adults and minors, residence "
                     "situation, length of stay, interests (also “medical needs”), interpreter "
-                    "language, free note (at most 300 characters, scrubbed before it is "
+                    "language, free note (fewer than 300 characters, scrubbed before it is "
                     "stored, see “The free note”). No name, "
                     "address, date of birth, file or ID number",
                 ),
@@ -1262,7 +1262,7 @@ MEASURES = (
     "Schlüsselwechsel: `comehome keys rotate` verschlüsselt gespeicherte Chat-Kennungen unter "
     "dem neuesten Schlüssel neu (alte Schlüssel gelten bis dahin) und zieht Pseudonyme auf einen "
     "neuen Pepper um",
-    "freie Notiz höchstens 300 Zeichen, vor dem Speichern von Telefonnummern, E-Mail-Adressen, "
+    "freie Notiz mit weniger als 300 Zeichen, vor dem Speichern von Telefonnummern, E-Mail-Adressen, "
     "IBANs und ausweisähnlichen Nummern bereinigt (auch mit arabisch-indischen Ziffern)",
     "weitergeleitete Nachrichten, Fotos, Dokumente, Sprachnachrichten, Kontakte und Standorte "
     "werden nicht gespeichert",
