@@ -379,7 +379,7 @@ COLUMNS: dict[str, Table] = {
             "payload": Column(
                 Words(
                     "die Nachrichten als Text-Kennungen mit Parametern: an die Person z. B. "
-                    "Termin, Fallnummer, eigene Antworten; an das Team die Zusammenfassung mit den "
+                    "Termin, Fallcode, eigene Antworten; an das Team die Zusammenfassung mit den "
                     "Antworten der Vorab-Aufnahme und der bereinigten Notiz; nach /delete die "
                     "Nummern der Nachrichten, die der Bot im Chat löschen soll; die Kennung des "
                     "Büros, dessen Adresse die Nachrichten zeigen; bei einer Zusammenfassung das "
@@ -670,7 +670,7 @@ COLUMNS: dict[str, Table] = {
             "office_id": office_id(),
             "case_code": Column(
                 Words(
-                    "Fallnummer aus 8 Zeichen, zufällig; die Person nennt sie im Büro",
+                    "Fallcode aus 8 Zeichen, zufällig; die Person nennt ihn im Büro",
                     "random 8-character case code; the client shows it at the office",
                 ),
                 Personal.PSEUDONYMOUS,
@@ -699,7 +699,7 @@ COLUMNS: dict[str, Table] = {
                 Words("Beginn (UTC)", "start (UTC)"),
                 Personal.PSEUDONYMOUS,
                 Words(
-                    "Termin einer Person (über Pseudonym bzw. Fallnummer)",
+                    "Termin einer Person (über Pseudonym bzw. Fallcode)",
                     "a client's appointment (via pseudonym or case code)",
                 ),
                 (Reader.CLIENT, Reader.STAFF, Reader.ADMIN),
@@ -866,7 +866,7 @@ COLUMNS: dict[str, Table] = {
     ),
     "audit_log": Table(
         Words(
-            "Protokoll der Staff-Befehle: wer (pseudonym) wann was mit welcher Fallnummer getan hat",
+            "Protokoll der Staff-Befehle: wer (pseudonym) wann was mit welchem Fallcode getan hat",
             "log of staff commands: who (pseudonymous) did what, when, with which case code",
         ),
         Words(
@@ -911,7 +911,7 @@ COLUMNS: dict[str, Table] = {
             ),
             "case_code": Column(
                 Words(
-                    "betroffene Fallnummer (leer bei „stats“)",
+                    "betroffener Fallcode (leer bei „stats“)",
                     "case code concerned (empty for “stats”)",
                 ),
                 Personal.PSEUDONYMOUS,
@@ -1140,7 +1140,7 @@ ON_DELETE: tuple[Words, ...] = (
     ),
     Words(
         "Hatte die Person einen gebuchten Termin, erfährt das Team nur „Termin von der Person abgesagt "
-        "(Daten gelöscht)“ mit Fallnummer, Zeit, Beratende, Sprache und Dolmetschung – ohne "
+        "(Daten gelöscht)“ mit Fallcode, Zeit, Beratende, Sprache und Dolmetschung – ohne "
         "Antworten und ohne Notiz. Diese Nachricht und die letzte Bestätigung an die Person "
         "liegen bis zum Senden in `outbox`.",
         "If the client had a booked appointment, staff only learn “appointment cancelled by the client "
@@ -1150,8 +1150,8 @@ ON_DELETE: tuple[Words, ...] = (
     ),
     Words(
         "Danach bleiben: die anonymen Tageszahlen; vergangene und abgesagte Termine ohne "
-        "Pseudonym (Fallnummer, Zeit, Sprache, Status) bis {days} Tage nach Termin oder Absage; "
-        "Protokolleinträge mit der Fallnummer; die Nummer des Updates für "
+        "Pseudonym (Fallcode, Zeit, Sprache, Status) bis {days} Tage nach Termin oder Absage; "
+        "Protokolleinträge mit dem Fallcode; die Nummer des Updates für "
         f"{PROCESSED_UPDATES_DAYS} Tage; schon gesendete Zusammenfassungen in Staff-Chats und "
         "im Postfach; bei Telegram der Chat, bis die Person ihn löscht.",
         "What stays: the anonymous daily counts; past and cancelled appointments without "
@@ -1226,7 +1226,7 @@ OUTSIDE_DATABASE: tuple[Words, ...] = (
 
 OPEN_POINTS: tuple[Words, ...] = (
     Words(
-        "Die Fallnummern im Protokoll (`audit_log`) bleiben bis zu dessen Frist, auch wenn der "
+        "Die Fallcodes im Protokoll (`audit_log`) bleiben bis zu dessen Frist, auch wenn der "
         "Termin schon gelöscht ist. Die Frist (`COMEHOME_AUDIT_DAYS`) legt das Büro fest.",
         "Case codes in the audit log (`audit_log`) stay until its period ends, also after the "
         "appointment is gone. The office sets the period (`COMEHOME_AUDIT_DAYS`).",
