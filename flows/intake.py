@@ -157,7 +157,7 @@ QUESTIONS: tuple[Question, ...] = (
         "note",
         t(
             "Anything else the counsellor should know? Write a short note, or skip. Please do not "
-            "write names, phone numbers or document numbers."
+            "write names, addresses, phone numbers or document numbers."
         ),
         read=_read_note,
     ),
