@@ -7,7 +7,8 @@ and the weight of each screen.
 The door runs as its own process (`python -m bot web`, uvicorn, demo office) on SQLite, and on
 PostgreSQL when `--postgres` is given (that database is emptied first). Each session, over real
 HTTP on loopback, opens the door, picks a language, accepts the privacy notice, then repeats
-`--rounds` times: open the booking times, back to the menu, contact page, back to the menu
+`--rounds` times: booking (the interpreter question, then the times), back to the menu, the
+contact page, back to the menu
 (steps that read slots and write the conversation, but book nothing, so every round is the
 same work). Every POST is one timed journey step, from sending the form to the last byte of
 the page. Rate limits are lifted for the run. Page weight: the HTML of each screen of one
@@ -36,7 +37,7 @@ from storage.crypto import new_secret
 from storage.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
-ROUND = ("m:book", "menu", "m:contact", "menu")
+ROUND = ("m:book", "b:int:none", "menu", "m:contact", "menu")
 _FORM = re.compile(r'<form method="post" action="/" class="buttons">(.*?)</form>', re.S)
 _HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)">')
 
@@ -117,7 +118,8 @@ def weights(url: str) -> list[tuple[str, int]]:
         journey = (
             ("privacy notice", "lang:en"),
             ("menu", "privacy:accept"),
-            ("booking times", "m:book"),
+            ("interpreter?", "m:book"),
+            ("booking times", "b:int:none"),
             ("confirm the time", "b:slot:"),
             ("booked (with calendar link)", "b:ok"),
             ("my appointment", "m:appt"),

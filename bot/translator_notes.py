@@ -30,7 +30,8 @@ LINE = 73  # gettext tools wrap comments at 76 columns, "#. " included
 
 TEMPLATE_SCREENS = {
     "privacy": "privacy notice, first part (the three promises)",
-    "privacy_telegram": "privacy notice, second part (what Telegram sees)",
+    "privacy_more": "privacy notice, details (what is kept)",
+    "privacy_telegram": "privacy notice, details (Telegram)",
     "help": "help (/help)",
     "contact": "contact and opening hours",
     "office_choice": "choice of office (several offices only)",

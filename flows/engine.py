@@ -85,9 +85,9 @@ def command(conv: Conversation, event: Command, ctx: Context) -> Outcome:
     if name == "help":
         return journey.go(conv, ctx, Reply(Template("help")))
     if name == "privacy":
-        if conv.state == PRIVACY:
-            return journey.go(conv, ctx)
-        notice = (Reply(Template("privacy")), Reply(Template("privacy_telegram")))
+        if conv.state == PRIVACY:  # the promises are on screen: the details, with the choice
+            return journey.on_privacy(conv, Pressed("privacy:more"), ctx)
+        notice = (Reply(Template("privacy")), *journey.privacy_details())
         return journey.go(conv, ctx, *notice)
     return journey.stay(
         conv, ctx, t("I do not know this command. Send /help to see what I can do.")

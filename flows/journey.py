@@ -96,18 +96,21 @@ def language_prompt(ctx: Context, first: str | None) -> Reply:
     return Reply(t("Please choose your language."), rows)
 
 
+PRIVACY_CHOICES = (
+    (Button("privacy:accept", pt("button", "Continue")),),
+    (Button("privacy:more", t("More about privacy")),),
+    (Button("privacy:leave", t("Leave without saving anything")),),
+)
+
+
 def privacy_prompt() -> tuple[Reply, ...]:
-    """The privacy notice in two short screens; the choice comes under the second."""
-    return (
-        Reply(Template("privacy")),
-        Reply(
-            Template("privacy_telegram"),
-            (
-                (Button("privacy:accept", t("I have read this and want to continue")),),
-                (Button("privacy:leave", t("Leave without saving anything")),),
-            ),
-        ),
-    )
+    """The privacy notice, layered: the three promises on one short screen, the rest one tap away."""
+    return (Reply(Template("privacy"), PRIVACY_CHOICES),)
+
+
+def privacy_details(buttons: tuple[tuple[Button, ...], ...] = ()) -> tuple[Reply, ...]:
+    """The rest of the notice (what is kept, for how long; what Telegram sees), also for /privacy."""
+    return (Reply(Template("privacy_more")), Reply(Template("privacy_telegram"), buttons))
 
 
 def menu_prompt(conv: Conversation, ctx: Context) -> Reply:
@@ -316,7 +319,16 @@ def on_privacy(conv: Conversation, event: Event, ctx: Context) -> Outcome:
             t("Nothing about you has been stored. If you change your mind, send /start.")
         )
         return Outcome(None, (goodbye,), (DeleteClientData(),), locale=conv.locale)
-    return stay(conv, ctx, t("Please read the notice and choose one of the buttons below it."))
+    if value == "privacy:more":
+        details = privacy_details(
+            tuple(row for row in PRIVACY_CHOICES if row[0].value != "privacy:more")
+        )
+        return Outcome(conv, details, locale=conv.locale)
+    # the notice is not sent again: only the choice, with its buttons
+    hint = Reply(
+        t("Please read the notice and choose one of the buttons below it."), PRIVACY_CHOICES
+    )
+    return Outcome(conv, (hint,), locale=conv.locale, stayed=True)
 
 
 def on_menu_choice(

@@ -67,7 +67,7 @@ def test_the_retention_sentence_has_the_right_plural_form(code: str, days: int) 
     """Check that the plural message renders for n = 0, 1, 2, 3, 5, 11, 21, 100 with its number
     (or, where the language's form says the number in words, as Arabic "يومين", without it)."""
     renderer = Renderer(CATALOGS, Office(), retention_days=days)
-    html = renderer.message(Reply(Template("privacy")), code).html
+    html = renderer.message(Reply(Template("privacy_more")), code).html
     form = CATALOGS.get(code).ngettext(
         RETENTION, RETENTION.replace("day after", "days after"), days
     )
@@ -80,7 +80,7 @@ def test_the_retention_sentence_has_the_right_plural_form(code: str, days: int) 
 def test_arabic_says_two_days_in_one_word() -> None:
     """Check that Arabic says "after two days" (بعد يومين) for 2, not "after 2 two-days"."""
     renderer = Renderer(CATALOGS, Office(), retention_days=2)
-    html = renderer.message(Reply(Template("privacy")), "ar").html
+    html = renderer.message(Reply(Template("privacy_more")), "ar").html
     assert "بعد يومين من" in html and "2 يومين" not in html
 
 

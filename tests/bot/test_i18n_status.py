@@ -82,7 +82,7 @@ def test_the_draft_notice_stays_until_privacy_intake_and_booking_are_reviewed(
 
     def notice() -> str:
         renderer = Renderer(Catalogs(locales), Office())
-        return renderer.message(Reply(Template("privacy_telegram")), "fr").html
+        return renderer.message(Reply(Template("privacy")), "fr").html
 
     assert "pas encore été vérifiée" in notice()
     with po.open("rb") as handle:

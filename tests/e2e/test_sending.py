@@ -216,6 +216,7 @@ async def test_an_update_costs_one_durable_commit_however_many_messages_it_sends
     message's sent mark is committed without waiting for the disk, and yet is stored."""
     user = client(ALICE)
     await telegram.send(user.message("/start"))
+    await telegram.send(user.press("lang:de"))
     database, kinds = telegram.assistant.db, []
     transaction = database.transaction
 
@@ -225,7 +226,7 @@ async def test_an_update_costs_one_durable_commit_however_many_messages_it_sends
 
     monkeypatch.setattr(database, "transaction", recorded)
     telegram.take_calls()
-    await telegram.send(user.press("lang:de"))  # the language confirmed, then the privacy notice
+    await telegram.send(user.press("privacy:more"))  # the privacy details: two messages
     sent = [method for method, _ in telegram.take_calls() if method != "answerCallbackQuery"]
     assert len(sent) == 2
     assert kinds == ["durable", "mark", "mark"]

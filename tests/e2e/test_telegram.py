@@ -365,14 +365,14 @@ async def test_delete_removes_the_bots_recent_messages_and_forgets_the_chat(
 
     await start(telegram, user)
     sent_ids = [int(p.get("message_id") or 0) for m, p in telegram.api.calls if m == "sendMessage"]
-    assert len(sent_ids) == 4  # language list, two privacy screens, menu
+    assert len(sent_ids) == 3  # language list, the privacy notice's first screen, menu
     telegram.take_calls()
     await telegram.send(user.message("/delete"))
     await telegram.send(user.press("del:yes"))
     calls = telegram.take_calls()
     deletes = [p for m, p in calls if m == "deleteMessages"]
     assert (
-        len(deletes) == 1 and len(deletes[0]["message_ids"]) == 5
+        len(deletes) == 1 and len(deletes[0]["message_ids"]) == 4
     )  # and the confirmation question
     assert [m for m, _ in calls][-2:] == ["deleteMessages", "sendMessage"]  # then the goodbye
     with telegram.assistant.db.transaction() as tx:

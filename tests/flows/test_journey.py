@@ -44,8 +44,8 @@ def test_privacy_notice_comes_before_any_question() -> None:
     client.send(Command("start"))
     outcome = client.send(Pressed("lang:tr"))
     assert client.state == journey.PRIVACY
-    assert [r.body for r in outcome.replies] == [Template("privacy"), Template("privacy_telegram")]
-    assert values(outcome) == ["privacy:accept", "privacy:leave"]
+    assert [r.body for r in outcome.replies] == [Template("privacy")]
+    assert values(outcome) == ["privacy:accept", "privacy:more", "privacy:leave"]
     assert client.send(Command("menu")).conversation.state == journey.PRIVACY  # type: ignore[union-attr]
     outcome = client.send(Pressed("privacy:accept"))
     assert client.state == journey.MENU and outcome.effects == (ConversationStarted(),)
@@ -279,3 +279,24 @@ def test_no_question_asks_for_identifying_details() -> None:
     for question in intake.QUESTIONS:
         assert not forbidden & set(question.slot.split("_"))
         assert isinstance(question.prompt, Text)
+
+
+def test_the_privacy_details_are_one_tap_away_and_a_wrong_answer_repeats_only_the_buttons() -> None:
+    """Check that "More about privacy" shows what is kept and what Telegram sees, with the choice
+    under it; that typed nonsense gets the buttons again but not the notice; and that /privacy
+    shows the details too."""
+    client = Client()
+    client.send(Command("start"))
+    client.send(Pressed("lang:en"))
+    more = client.send(Pressed("privacy:more"))
+    assert [r.body for r in more.replies] == [
+        Template("privacy_more"),
+        Template("privacy_telegram"),
+    ]
+    assert values(more) == ["privacy:accept", "privacy:leave"]
+    wrong = client.send(Typed("menu please"))
+    assert len(wrong.replies) == 1 and not isinstance(wrong.replies[0].body, Template)
+    assert values(wrong) == ["privacy:accept", "privacy:more", "privacy:leave"]
+    asked = client.send(Command("privacy"))
+    assert Template("privacy_telegram") in [r.body for r in asked.replies]
+    assert client.state == journey.PRIVACY

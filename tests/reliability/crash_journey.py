@@ -78,6 +78,7 @@ STEP = {
     "typed note": 12,
     "interest toggle": 9,
     "privacy": 1,
+    "book now": 13,  # the intake confirmed, then the interpreter question: two messages
     "booking": 16,
     "/delete": 20,
     "deletion": 21,

@@ -173,6 +173,8 @@ class FakeBotApiServer:
             self._reply(request, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
             return
         process, method = int(match.group(1) or 0), match.group(3)
+        if request.command == "POST" and "Content-Length" not in request.headers:
+            return  # the process died while writing the headers: Telegram ignores the request
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
         if len(body) < length:  # the process died while writing the request: Telegram ignores it

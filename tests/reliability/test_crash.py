@@ -133,11 +133,11 @@ def test_a_kill_between_two_replies_repeats_only_the_one_in_flight(
 ) -> None:
     """Check that a bot killed after its second message reached Telegram, before it heard back,
     sends that message again after the restart and never the first one twice."""
-    outcome = rig.run({STEP["privacy"]: [Kill("mid_send", n=1)]})
+    outcome = rig.run({STEP["book now"]: [Kill("mid_send", n=1)]})
     check(outcome, reference)
-    privacy = reference.messages[STEP["privacy"]]
-    assert len(privacy) == 2  # the language confirmed, then the privacy notice
-    assert outcome.messages[STEP["privacy"]] == privacy + privacy[1:]
+    book_now = reference.messages[STEP["book now"]]
+    assert len(book_now) == 2  # the thanks for the intake, then the interpreter question
+    assert outcome.messages[STEP["book now"]] == book_now + book_now[1:]
 
 
 def test_a_kill_during_a_booking_books_once(rig: Rig, reference: Outcome) -> None:

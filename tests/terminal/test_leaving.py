@@ -68,7 +68,7 @@ def test_ctrl_c_and_ctrl_d_end_the_chat_at_once_and_it_resumes(tmp_path: Path, k
     """Check that Ctrl-C/Ctrl-D end the chat with one line and code 0, and it resumes there."""
     chat = Terminal(tmp_path)
     chat.wait_for("4) English")
-    for answer, next_screen in (("4\n", "I have read this"), ("1\n", "6) "), ("2\n", QUESTION)):
+    for answer, next_screen in (("4\n", "More about privacy"), ("1\n", "6) "), ("2\n", QUESTION)):
         chat.type(answer)
         chat.wait_for(next_screen)
     chat.wait_for("> ")

@@ -31,7 +31,7 @@ def counts(door: WebDoor) -> tuple[int, int, int]:
 def to_booking(web: WebClient) -> None:
     web.open()
     web.press("English")
-    web.press("I have read this and want to continue")
+    web.press("Continue")
     web.press("Book a counselling appointment")
     web.press("No interpreter")
 
@@ -44,7 +44,7 @@ def test_a_client_books_moves_downloads_the_calendar_and_deletes(
     assert 'lang="en" dir="ltr"' in page and "Please choose your language." in web.text
     web.press("English")
     assert "The immigration authority (Ausländerbehörde) is not informed." in web.text
-    web.press("I have read this and want to continue")
+    web.press("Continue")
     web.press("Book a counselling appointment")
     web.press("No interpreter")
     first, second = [b.label for b in web.buttons()][:2]
@@ -147,7 +147,7 @@ def test_arabic_pages_are_right_to_left_and_isolate_codes(web: WebClient) -> Non
     web.open()
     web.press("العربية")
     assert 'lang="ar" dir="rtl"' in web.page
-    web.press("قرأت هذا وأريد المتابعة")
+    web.press("متابعة")
     web.press("حجز موعد")
     web.press("نعم، بلغة هذه المحادثة")  # an interpreter for Arabic
     web.press(web.buttons()[0].label)
@@ -219,7 +219,7 @@ async def test_fifty_browsers_booking_the_same_time_get_exactly_one_appointment(
         page = (await client.get("/")).text
         for label in (
             "English",
-            "I have read this and want to continue",
+            "Continue",
             "Book a counselling appointment",
             "No interpreter",
             None,
