@@ -16,8 +16,8 @@ SYNC   := $(UV) sync --locked --quiet --python $(PYTHON)
 .PHONY: run test chat web install install-dev lock upgrade test-latest lint diagram i18n-check clean
 
 run: install  ## Start on Telegram when TELEGRAM_BOT_TOKEN is set, otherwise a terminal chat
-	@echo "comehome: a terminal chat as the demo client; Ctrl-D or Ctrl-C ends it."
-	@echo "comehome: start over as a new client with: $(BIN)/comehome chat --user NAME"
+	@[ -n "$$TELEGRAM_BOT_TOKEN" ] || echo "comehome: a terminal chat as the demo client; Ctrl-D or Ctrl-C ends it."
+	@[ -n "$$TELEGRAM_BOT_TOKEN" ] || echo "comehome: start over as a new client with: $(BIN)/comehome chat --user NAME"
 	$(BIN)/comehome run
 
 test: install-dev  ## Install and run every test (PostgreSQL too when TEST_DATABASE_URL is set)
