@@ -65,15 +65,22 @@ def chosen_file(args: argparse.Namespace) -> Path:
     return Path(args.file) if args.file else support_file(os.environ)
 
 
-def show(args: argparse.Namespace) -> int:
-    """Print the catalogue: every figure with its amount, date and source, then the country lists."""
+def read_chosen(args: argparse.Namespace) -> tuple[Path, Catalogue | None]:
+    """The chosen file and its catalogue; None (the error printed as file:line) when it is wrong."""
     from bot.support_file import read_catalogue
 
     path = chosen_file(args)
     try:
-        catalogue = read_catalogue(path)
+        return path, read_catalogue(path)
     except ConfigError as error:
         print(error, file=sys.stderr)
+        return path, None
+
+
+def show(args: argparse.Namespace) -> int:
+    """Print the catalogue: every figure with its amount, date and source, then the country lists."""
+    _, catalogue = read_chosen(args)
+    if catalogue is None:
         return 1
     show_catalogue(catalogue, sys.stdout)
     return 0
@@ -81,13 +88,8 @@ def show(args: argparse.Namespace) -> int:
 
 def check(args: argparse.Namespace) -> int:
     """Check the catalogue; on an error print file:line: field: problem and exit 1."""
-    from bot.support_file import read_catalogue
-
-    path = chosen_file(args)
-    try:
-        catalogue = read_catalogue(path)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
+    path, catalogue = read_chosen(args)
+    if catalogue is None:
         return 1
     current = [p.key for p in catalogue.current()]
     figures = sum(len(p.figures) for p in catalogue.programmes)
