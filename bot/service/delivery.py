@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from telegram.error import Forbidden
@@ -17,6 +18,7 @@ from storage.outbox import Delivery
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant
+    from storage.conversations import ConversationStore
 
 log = logging.getLogger(__name__)
 
@@ -108,3 +110,17 @@ async def flush(
     for delivery in due:
         sent += await deliver(assistant, delivery, send)
     return sent
+
+
+async def queue_and_send(
+    assistant: Assistant,
+    send: Send,
+    enqueue: Callable[[ConversationStore, datetime], int],
+    what: str,
+) -> int:
+    """A job's round: `enqueue` in a worker thread, then the outbox sent; how many were queued."""
+    queued = await asyncio.to_thread(enqueue, assistant.store, assistant.clock())
+    if queued:
+        log.info("queued %d %s", queued, what)
+        await flush(assistant, send)
+    return queued

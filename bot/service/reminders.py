@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -17,8 +15,6 @@ from storage.times import aware
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant
-
-log = logging.getLogger(__name__)
 
 
 def enqueue(store: ConversationStore, now: datetime) -> int:
@@ -40,8 +36,4 @@ def enqueue(store: ConversationStore, now: datetime) -> int:
 
 async def run(assistant: Assistant, send: Send) -> int:
     """Queue the due reminders, then send the outbox; how many were queued."""
-    queued = await asyncio.to_thread(enqueue, assistant.store, assistant.clock())
-    if queued:
-        log.info("queued %d reminders", queued)
-        await delivery.flush(assistant, send)
-    return queued
+    return await delivery.queue_and_send(assistant, send, enqueue, "reminders")
