@@ -3,19 +3,17 @@ built and started, walks a warm-up journey, then simulated clients one at a time
 
 Systems: "ours" (our Application, door, flows and storage on SQLite or PostgreSQL), "ptb-memory"
 (ConversationHandler, no persistence), "ptb-pickle" (with PicklePersistence, default 60-second
-flush) and "ptb-pickle-flush" (PicklePersistence written after every update); the experiment
-"ours-writer-lock" is ours on SQLite with its writers queued on an in-process lock.
+flush) and "ptb-pickle-flush" (PicklePersistence written after every update).
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import json
-import threading
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +51,7 @@ class System:
     api: OfflineBotAPI
     stop: Callable[[], Awaitable[None]]
     timers: Timers | None = None
+    done: dict[int, float] = field(default_factory=dict)  # update id → when its handling ended
 
 
 class Timers:
@@ -85,8 +84,6 @@ async def start_ours(case: Case) -> System:
     secrets = json.loads(Path(case.secrets).read_text())
     keyring = Keyring.from_text(secrets["pepper"], secrets["chat_keys"])
     assistant = Assistant.build(settings_for(case.database_url, keyring))
-    if case.system == "ours-writer-lock":
-        queue_writers(assistant.db)
     api = OfflineBotAPI()
     application, door = build_application(assistant, request=api)
     await application.initialize()
@@ -97,6 +94,21 @@ async def start_ours(case: Case) -> System:
     timers.wrap(bot.service.step, "flow_step", "flow")
     timers.wrap(bot.service.delivery, "render", "render")
 
+    done: dict[int, float] = {}
+    process = door.process
+
+    async def processed(update: Update) -> None:
+        """The door's own path (`process`, as the polling loop and the webhook call it), timed to
+        the end of the replies it caused: its chat's queue sent them in the background."""
+        await process(update)
+        chat = update.effective_chat
+        sending = door.queues.tasks.get(("telegram", str(chat.id))) if chat else None
+        if sending is not None:
+            await asyncio.shield(sending)
+        done[update.update_id] = time.perf_counter()
+
+    door.process = processed  # type: ignore[method-assign]
+
     async def feed(batch: Sequence[Update]) -> None:
         await process_batch(door, batch)  # as the polling loop does with one batch
         await door.queues.drain()  # the replies, sent in the background
@@ -105,20 +117,7 @@ async def start_ours(case: Case) -> System:
         await application.shutdown()
         assistant.db.dispose()
 
-    return System(application, feed, api, stop, timers)
-
-
-def queue_writers(db: Any) -> None:
-    """The writer-lock experiment: transactions of this process wait on a lock, first come first
-    served, so that at most one waits in SQLite's busy handler (which sleeps 1 to 100 ms)."""
-    lock, transaction = threading.Lock(), db.transaction
-
-    @contextlib.contextmanager
-    def queued(durable: bool = True) -> Iterator[Any]:
-        with lock, transaction(durable) as connection:
-            yield connection
-
-    db.transaction = queued
+    return System(application, feed, api, stop, timers, done)
 
 
 async def start_ptb(case: Case) -> System:
@@ -144,7 +143,13 @@ async def start_ptb(case: Case) -> System:
             return  # a default-flush shutdown would rewrite the file once per changed entry
         await application.shutdown()
 
-    return System(application, feed, api, stop)
+    system = System(application, feed, api, stop)
+
+    async def mark(update: Update, _context: Any) -> None:
+        system.done[update.update_id] = time.perf_counter()
+
+    application.add_handler(TypeHandler(Update, mark), group=1)  # after the journey's handler
+    return system
 
 
 async def one_at_a_time(
@@ -167,13 +172,9 @@ async def together(
     system: System, clients: range, concurrency: int, deadline: float
 ) -> tuple[list[float], float]:
     """Waves of K clients walk in step: each batch holds one update of each (as one getUpdates
-    answer would); an update's latency runs from the batch's start to the end of its handling."""
-    done: dict[int, float] = {}
-
-    async def mark(update: Update, _context: Any) -> None:
-        done[update.update_id] = time.perf_counter()
-
-    system.application.add_handler(TypeHandler(Update, mark), group=1)  # after the real handler
+    answer would); an update's latency runs from the batch's start to the end of its handling
+    (PTB: its handler, which sends the replies, returned; ours: the replies were sent)."""
+    done = system.done
     latencies: list[float] = []
     began = time.perf_counter()
     for first in range(clients.start, clients.stop, concurrency):

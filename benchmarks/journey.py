@@ -66,13 +66,6 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--skip", default="", help="systems to leave out, e.g. ptb-pickle-flush")
     parser.add_argument(
-        "--experiment",
-        choices=["writer-lock"],
-        action="append",
-        default=[],
-        help="also measure ours on SQLite with writers queued on an in-process lock",
-    )
-    parser.add_argument(
         "--workdir", help="where databases and pickle files go (default: a temporary folder)"
     )
     parser.add_argument(
@@ -112,9 +105,6 @@ SYSTEMS = {
     "ptb-memory": ("ptb-memory", "PTB in memory"),
     "ptb-pickle": ("ptb-pickle", "PTB + Pickle, 60 s flush"),
     "ptb-pickle-flush": ("ptb-pickle-flush", "PTB + Pickle, flush every update"),
-    # Experiment, only with --experiment writer-lock: SQLite writers queue on a lock in the
-    # process instead of in SQLite's busy handler (changes nothing in the product).
-    "ours-sqlite-writer-lock": ("ours-writer-lock", "ours, SQLite + in-process writer lock"),
 }
 
 
@@ -180,14 +170,10 @@ class Bench:
 
     def url(self, name: str) -> str:
         """The database a system of ours runs on ("" for PTB's, or PostgreSQL not asked for)."""
-        return (
-            self.urls.get(name.removesuffix("-writer-lock"), "") if name.startswith("ours") else ""
-        )
+        return self.urls.get(name, "") if name.startswith("ours") else ""
 
     def measure(self, size: int) -> list[dict[str, Any]]:
         skip = set(filter(None, self.args.skip.split(",")))
-        if "writer-lock" not in self.args.experiment:
-            skip.add("ours-sqlite-writer-lock")
         names = [n for n in SYSTEMS if n not in skip and (n.startswith("ptb") or self.url(n))]
         results = []
         for name in names:
