@@ -198,6 +198,15 @@ def support_file(env: Mapping[str, str]) -> Path:
     return Path(env.get("COMEHOME_SUPPORT_FILE") or ROOT / "support.toml")
 
 
+def support_max_age_months(env: Mapping[str, str]) -> int:
+    """How old (in months) a figure of the support catalogue may be before `comehome support
+    check` warns: COMEHOME_SUPPORT_MAX_AGE_MONTHS, default 12."""
+    months = integer(env, "COMEHOME_SUPPORT_MAX_AGE_MONTHS", 12)
+    if months < 1:
+        raise ConfigError(f"COMEHOME_SUPPORT_MAX_AGE_MONTHS must be 1 or more, not {months}")
+    return months
+
+
 def load(env: Mapping[str, str] | None = None) -> Settings:
     """Settings from the environment (COMEHOME_*, TELEGRAM_*), the office file and the secrets."""
     env = os.environ if env is None else env

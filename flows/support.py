@@ -4,6 +4,7 @@ for one household. Pure: parses TOML text handed in by the caller; the wording l
 
 from __future__ import annotations
 
+import calendar
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -146,13 +147,13 @@ class EstimateItem:
     amount: Decimal  # exact amount or ceiling; zero for case_by_case, in_kind and excluded items
     rules: tuple[Rule, ...]
     figures: tuple[str, ...]  # catalogue keys the amount comes from
-    as_of: date  # latest as_of of the figures and country lists used
+    as_of: date  # oldest as_of of the figures and country lists used: no newer date is claimed
 
 
 @dataclass(frozen=True)
 class Estimate:
     items: tuple[EstimateItem, ...]
-    as_of: date | None  # latest as_of of all items; None when nothing was estimated
+    as_of: date | None  # oldest as_of of all items; None when nothing was estimated
 
 
 # --- the estimate -------------------------------------------------------------------------------
@@ -165,7 +166,7 @@ def estimate(catalogue: Catalogue, household: Household) -> Estimate:
         for programme in catalogue.current()
         for kind in programme.kinds()
     )
-    return Estimate(items, max((i.as_of for i in items), default=None))
+    return Estimate(items, min((i.as_of for i in items), default=None))
 
 
 def _estimate_kind(programme: Programme, kind: Kind, household: Household) -> EstimateItem:
@@ -182,7 +183,7 @@ def _estimate_kind(programme: Programme, kind: Kind, household: Household) -> Es
     def item(bound: Bound, amount: Decimal, used: Sequence[Figure]) -> EstimateItem:
         dates = [f.as_of for f in used] + [c.as_of for c in lists]
         keys = tuple(f.key for f in used)
-        return EstimateItem(programme.key, kind, bound, amount, tuple(rules), keys, max(dates))
+        return EstimateItem(programme.key, kind, bound, amount, tuple(rules), keys, min(dates))
 
     def listed(rule: CountryRule) -> bool:
         country_list = programme.country_list(rule)
@@ -262,6 +263,44 @@ def _bound_of(figures: Sequence[Figure]) -> Bound:
 def _at_most(bound: Bound) -> Bound:
     """An exact amount becomes a ceiling when a condition of it is still open."""
     return Bound.UP_TO if bound is Bound.EXACT else bound
+
+
+# --- the age of the figures ----------------------------------------------------------------------
+
+DEFAULT_MAX_AGE_MONTHS: Final = (
+    12  # figures older than this are worth checking against their source
+)
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A figure or country list of a current programme, with its date (what `outdated` finds)."""
+
+    programme: str
+    what: str  # "figure travel_adult", "country list visa_free_reduced"
+    as_of: date
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` calendar months earlier (the month's last day where it is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def outdated(catalogue: Catalogue, today: date, max_age_months: int) -> tuple[Dated, ...]:
+    """The figures and country lists clients are shown (current programmes) whose date lies more
+    than `max_age_months` before `today`, oldest first."""
+    limit = months_before(today, max_age_months)
+    found = [
+        Dated(p.key, f"{label} {entry_key}", as_of)
+        for p in catalogue.current()
+        for label, entry_key, as_of in (
+            *(("figure", f.key, f.as_of) for f in p.figures),
+            *(("country list", c.rule.value, c.as_of) for c in p.countries),
+        )
+        if as_of < limit
+    ]
+    return tuple(sorted(found, key=lambda d: (d.as_of, d.programme, d.what)))
 
 
 # --- parsing and validation ---------------------------------------------------------------------

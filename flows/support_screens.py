@@ -157,7 +157,7 @@ def navigate(conv: Conversation, value: str, pressed: bool, ctx: Context) -> Out
 
 
 def screen_params(screen: Screen, catalogue: Catalogue | None) -> dict[str, Param]:
-    """The figures a screen shows, each a Money parameter, and the date of the newest one."""
+    """The figures a screen shows, each a Money parameter, and the date of the oldest one."""
     if catalogue is None:
         return {}
     if screen.key == "countries":
@@ -180,7 +180,7 @@ def screen_params(screen: Screen, catalogue: Catalogue | None) -> dict[str, Para
             dates += [f.as_of for f in figures]
     params: dict[str, Param] = {"figures": tuple(lines)}
     if dates:
-        params["as_of"] = max(dates)
+        params["as_of"] = min(dates)  # the oldest: no figure is newer than it says
     return params
 
 
@@ -240,7 +240,7 @@ def _country_params(catalogue: Catalogue) -> dict[str, Param]:
     if codes[CountryRule.STARTUP_ELIGIBLE]:
         params["startup_number"] = len(codes[CountryRule.STARTUP_ELIGIBLE])
     if dates:
-        params["as_of"] = max(dates)
+        params["as_of"] = min(dates)  # the oldest: no figure is newer than it says
     return params
 
 

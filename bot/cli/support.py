@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot.config import ConfigError, support_file
+from bot.config import ConfigError, support_file, support_max_age_months
+from storage.times import utc_now
 
 if TYPE_CHECKING:  # imported where used, so that `comehome --help` stays fast
     from flows.support import Catalogue, Figure
@@ -87,17 +88,53 @@ def show(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    """Check the catalogue; on an error print file:line: field: problem and exit 1."""
+    """Check the catalogue; on an error print file:line: field: problem and exit 1. Warn about
+    figures clients are shown that are older than --max-age months (default:
+    COMEHOME_SUPPORT_MAX_AGE_MONTHS, or 12); with --strict such a warning exits 3."""
+    from flows.clock import BERLIN
+    from flows.support import outdated
+    from storage.times import aware
+
     path, catalogue = read_chosen(args)
     if catalogue is None:
         return 1
+    months = args.max_age if args.max_age is not None else support_max_age_months(os.environ)
+    today = aware(args.clock()).astimezone(BERLIN).date()
+    old = outdated(catalogue, today, months)
     current = [p.key for p in catalogue.current()]
     figures = sum(len(p.figures) for p in catalogue.programmes)
+    verdict = (
+        "OK"
+        if not old
+        else (
+            f"OK, but {len(old)} {'entry is' if len(old) == 1 else 'entries are'} older than "
+            f"{months} months"
+        )
+    )
     print(
-        f"{path}: OK: {len(catalogue.programmes)} programmes ({len(current)} current: "
+        f"{path}: {verdict}: {len(catalogue.programmes)} programmes ({len(current)} current: "
         f"{', '.join(current)}), {figures} figures"
     )
-    return 0
+    for dated in old:
+        print(
+            f"{path}: warning: {dated.programme} {dated.what}: as of {dated.as_of.isoformat()}, "
+            f"older than {months} months",
+            file=sys.stderr,
+        )
+    if old:
+        print(
+            "Check each against its source; then correct it and set as_of to the date the "
+            "source gives (the support screens show the oldest date they use).",
+            file=sys.stderr,
+        )
+    return 3 if old and args.strict else 0
+
+
+def months(text: str) -> int:
+    """A number of months, 1 or more."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a number of months is like 12 (1 or more): {text!r}")
+    return int(text)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -112,4 +149,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             help="the catalogue file (default: COMEHOME_SUPPORT_FILE, "
             "or support.toml in the repository)",
         )
-        command.set_defaults(func=func)
+        command.set_defaults(func=func, clock=utc_now)
+        if func is check:
+            command.add_argument(
+                "--max-age",
+                type=months,
+                metavar="MONTHS",
+                help="warn about figures dated longer ago than this "
+                "(default: COMEHOME_SUPPORT_MAX_AGE_MONTHS, or 12)",
+            )
+            command.add_argument(
+                "--strict", action="store_true", help="exit with status 3 when there is a warning"
+            )

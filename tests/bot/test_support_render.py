@@ -117,7 +117,8 @@ def test_the_shipped_languages_are_the_offered_ones(renderer: Renderer) -> None:
 
 @pytest.mark.parametrize("code", shipped_languages())
 def test_every_support_screen_renders_within_telegrams_limit(renderer: Renderer, code: str) -> None:
-    """Check that each screen renders in the language, under 4,096 characters, with its amounts."""
+    """Check that each screen renders in the language, under 4,096 characters, with its amounts
+    and the date of its oldest figure."""
     reag = catalogue().programme("reag_garp_2024")
     for key, reply in screens():
         message = renderer.message(reply, code)
@@ -127,7 +128,7 @@ def test_every_support_screen_renders_within_telegrams_limit(renderer: Renderer,
                 if figure.amount and figure.variant is Variant.STANDARD:
                     assert money(figure.amount, code) in message.html, (code, figure.key)
             assert (
-                format_date(max(f.as_of for f in reag.figures), "long", locale=code) in message.html
+                format_date(min(f.as_of for f in reag.figures), "long", locale=code) in message.html
             )
         if key == "business":
             assert money(Decimal(3000), code) in message.html

@@ -230,7 +230,8 @@ def test_typed_text_on_a_screen_gets_a_hint_and_the_screen_again() -> None:
 
 
 def test_the_reag_screen_takes_every_amount_from_the_catalogue() -> None:
-    """Check that the REAG/GARP screen shows the catalogue's amounts as Money, with their date."""
+    """Check that the REAG/GARP screen shows the catalogue's amounts as Money, with the date of
+    the oldest of them."""
     client = accepted()
     reply = screen(client.send(Pressed("sup:reag")))
     assert amounts(reply) == {
@@ -241,7 +242,8 @@ def test_the_reag_screen_takes_every_amount_from_the_catalogue() -> None:
         Decimal(4000),
         Decimal(2000),
     }
-    assert params_of(reply)["as_of"] == date(2025, 1, 13)
+    # The oldest date of the figures shown (2024-01-01), not the newest (the cap's 2025-01-13).
+    assert params_of(reply)["as_of"] == date(2024, 1, 1)
     texts = [m for p in params_of(reply).values() for m in msgids(p)]
     assert not any(ch.isdigit() for m in texts for ch in m), "amounts must not be written in texts"
 
@@ -273,12 +275,13 @@ def test_the_business_screen_names_the_one_year_condition() -> None:
 
 
 def test_the_country_screen_lists_the_catalogues_countries() -> None:
-    """Check that the country rules come from the catalogue's lists."""
+    """Check that the country rules come from the catalogue's lists, dated by the oldest."""
     client = accepted()
     params = params_of(screen(client.send(Pressed("sup:countries"))))
     assert [c.code for c in params["visa_free"]] == ["AL", "BA", "GE", "MD", "ME", "MK", "RS", "UA"]  # type: ignore[union-attr]
     assert [c.code for c in params["suspended"]] == ["UA"]  # type: ignore[union-attr]
     assert params["startup_number"] == 38
+    assert params["as_of"] == date(2024, 1, 1)  # the oldest list's date, not 2025-01-13
 
 
 def test_without_a_catalogue_the_screens_show_no_figures() -> None:
@@ -313,7 +316,7 @@ def test_the_estimate_comes_after_the_intake_and_before_the_menu() -> None:
     assert bodies[2] == journey.menu_prompt(client.conv, client.ctx).body  # type: ignore[arg-type]
     params = bodies[1].params
     assert (params["adults"], params["minors"]) == (2, 3)
-    assert params["as_of"] == date(2025, 1, 13) and params["reasons"] == ()
+    assert params["as_of"] == date(2017, 1, 1) and params["reasons"] == ()  # the oldest figure
     # 2 x 200 + 3 x 100 travel allowance; 2 x 1000 + 3 x 500 start-up aid; medical and business caps
     assert amounts(estimate_reply) == {Decimal(700), Decimal(3500), Decimal(2000), Decimal(3000)}
 
