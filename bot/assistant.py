@@ -21,6 +21,7 @@ from flows.ports import OfficeChoice
 from flows.support import Catalogue
 from storage.conversations import ConversationStore, StaffDestinations
 from storage.db import Database
+from storage.retention import Retention
 from storage.times import utc_now
 
 Clock = Callable[[], datetime]
@@ -33,6 +34,7 @@ class Assistant:
     settings: Settings
     db: Database
     store: ConversationStore
+    retention: Retention
     catalogs: Catalogs
     renderer: Renderer
     wording: Wording
@@ -65,7 +67,19 @@ class Assistant:
             db, settings.keyring, default.id, destinations.pop(default.id), destinations
         )
         wording = Wording(renderer)
-        return cls(settings, db, store, catalogs, renderer, wording, clock, support, office_support)
+        retention = Retention(db, default.id)
+        return cls(
+            settings,
+            db,
+            store,
+            retention,
+            catalogs,
+            renderer,
+            wording,
+            clock,
+            support,
+            office_support,
+        )
 
     @cached_property
     def steps(self) -> Steps:

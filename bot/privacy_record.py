@@ -200,7 +200,7 @@ COLUMNS: dict[str, Table] = {
         ),
         AFTER_SILENCE,
         (
-            "storage.conversations:ConversationStore.purge_silent",
+            "storage.retention:Retention.purge_silent",
             "bot.service.retention:run",
             "bot.cli:cmd_purge",
             "flows.journey:on_delete",
@@ -308,7 +308,7 @@ COLUMNS: dict[str, Table] = {
             f"deleted after {PROCESSED_UPDATES_DAYS} days (checked hourly)",
         ),
         (
-            "storage.conversations:ConversationStore.prune_processed",
+            "storage.retention:Retention.prune_processed",
             "bot.service.retention:run",
         ),
         {
@@ -662,7 +662,7 @@ COLUMNS: dict[str, Table] = {
         ),
         APPOINTMENT_KEPT,
         (
-            "storage.conversations:ConversationStore.purge_appointments",
+            "storage.retention:Retention.purge_appointments",
             "storage.booking:AppointmentBook.delete_for_client",
         ),
         {
@@ -776,7 +776,7 @@ COLUMNS: dict[str, Table] = {
             "appointment",
         ),
         (
-            "storage.conversations:ConversationStore.purge_appointments",
+            "storage.retention:Retention.purge_appointments",
             "storage.booking:AppointmentBook.cancel",
             "storage.booking:AppointmentBook.set_status",
             "storage.booking:AppointmentBook.delete_for_client",
@@ -830,7 +830,7 @@ COLUMNS: dict[str, Table] = {
             "deleted when the client books, sends /delete or their conversation is deleted",
         ),
         (
-            "storage.conversations:ConversationStore.purge_silent",
+            "storage.retention:Retention.purge_silent",
             "storage.booking:AppointmentBook.book",
             "storage.booking:AppointmentBook.delete_for_client",
         ),
@@ -875,7 +875,7 @@ COLUMNS: dict[str, Table] = {
             "deleted after `COMEHOME_AUDIT_DAYS` days (default 365; the office sets the period), "
             "checked hourly",
         ),
-        ("storage.conversations:ConversationStore.prune_audit",),
+        ("storage.retention:Retention.prune_audit",),
         {
             "id": row_id(),
             "at": Column(
@@ -939,7 +939,7 @@ COLUMNS: dict[str, Table] = {
             "confirmation after /delete is not recorded at all",
         ),
         (
-            "storage.outbox:Outbox.prune_sent",
+            "storage.retention:Retention.prune_sent",
             "storage.outbox:Outbox.forget_recent",
             "bot.service.retention:run",
         ),
@@ -990,7 +990,7 @@ COLUMNS: dict[str, Table] = {
         ),
         (
             "storage.return_codes:forget",
-            "storage.conversations:ConversationStore.purge_silent",
+            "storage.retention:Retention.purge_silent",
         ),
         {
             "code_key": Column(

@@ -1,6 +1,6 @@
 """The conversations' repository: claim an update, lock, load and save a conversation, forget a
-client, address replies to a client or the staff; retention. The step that uses these, in one
-transaction, is bot/service/step.py.
+client, address replies to a client or the staff. The step that uses these, in one transaction,
+is bot/service/step.py; what retention deletes is storage/retention.py.
 """
 
 from __future__ import annotations
@@ -12,12 +12,9 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    and_,
     bindparam,
     delete,
-    func,
     insert,
-    or_,
     select,
     text,
     update,
@@ -37,12 +34,10 @@ from storage.db import Database
 from storage.keys import adopt_previous
 from storage.outbox import Outbox, forget_queued, put
 from storage.tables import (
-    appointments,
     audit_log,
     conversations,
     daily_counts,
     processed_updates,
-    reminders,
 )
 
 
@@ -94,7 +89,7 @@ _AUDIT = insert(audit_log)
 
 class ConversationStore:
     """Where the replies of the installation's offices go (a client's chat, the staff chats and
-    mailbox) and what retention deletes; `office_id` is the default office."""
+    mailbox); `office_id` is the default office."""
 
     def __init__(
         self,
@@ -167,82 +162,6 @@ class ConversationStore:
             .returning(daily_counts.c.day)
         ).first()
         return claimed is not None
-
-    # --- retention ------------------------------------------------------------------------------
-
-    def purge_silent(self, before: datetime, dry_run: bool = False) -> int:
-        """Delete the conversations (intake answers included) of clients silent since `before`,
-        unless an appointment of theirs is still ahead or ended after `before` (retention); then
-        make SQLite forget the old copies (`Database.forget_old_pages`)."""
-        purged = self._purge_silent(before, dry_run)
-        if purged and not dry_run:
-            self.db.forget_old_pages()
-        return purged
-
-    def _purge_silent(self, before: datetime, dry_run: bool) -> int:
-        with self.db.transaction() as tx:
-            still_needed = select(appointments.c.client_key).where(
-                appointments.c.client_key.is_not(None),
-                or_(
-                    appointments.c.status == "booked",
-                    func.coalesce(appointments.c.cancelled_at, appointments.c.ends_at) >= before,
-                ),
-            )
-            silent = (
-                tx.execute(
-                    select(conversations.c.client_key).where(
-                        conversations.c.updated_at < before,
-                        conversations.c.client_key.not_in(still_needed),
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            if dry_run or not silent:
-                return len(silent)
-            book = AppointmentBook(tx, self.office_id)
-            for key in silent:  # detaches past appointments, drops waiting-list entries
-                book.delete_for_client(key, before)
-                forget_queued(tx, key)
-            tx.execute(delete(conversations).where(conversations.c.client_key.in_(silent)))
-            return_codes.forget(tx, list(silent))
-            return len(silent)
-
-    def purge_appointments(self, before: datetime, dry_run: bool = False) -> int:
-        """Delete appointments, of every office, that took place or were cancelled before `before`
-        (only the anonymous counts outlive them); then make SQLite forget the old copies."""
-        purged = self._purge_appointments(before, dry_run)
-        if purged and not dry_run:
-            self.db.forget_old_pages()
-        return purged
-
-    def _purge_appointments(self, before: datetime, dry_run: bool) -> int:
-        with self.db.transaction() as tx:
-            ended = and_(
-                appointments.c.status != "booked",
-                func.coalesce(appointments.c.cancelled_at, appointments.c.ends_at) < before,
-            ) | and_(
-                appointments.c.status == "booked",
-                appointments.c.ends_at < before,
-            )
-            ids = tx.execute(select(appointments.c.id).where(ended)).scalars().all()
-            if ids and not dry_run:
-                tx.execute(delete(reminders).where(reminders.c.appointment_id.in_(ids)))
-                tx.execute(delete(appointments).where(appointments.c.id.in_(ids)))
-            return len(ids)
-
-    def prune_audit(self, before: datetime) -> int:
-        """Delete audit entries older than the period the office set (`COMEHOME_AUDIT_DAYS`)."""
-        with self.db.transaction() as tx:
-            return int(tx.execute(delete(audit_log).where(audit_log.c.at < before)).rowcount)
-
-    def prune_processed(self, before: datetime) -> int:
-        """Forget update ids older than Telegram would ever send again (it keeps updates 24 hours)."""
-        with self.db.transaction() as tx:
-            result = tx.execute(
-                delete(processed_updates).where(processed_updates.c.processed_at < before)
-            )
-            return int(result.rowcount)
 
     def figures(self, office_id: str = "") -> Figures:
         """The anonymous counts of an office (the default one) of every day so far."""

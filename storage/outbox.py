@@ -245,12 +245,6 @@ class Outbox:
         ids = sorted(set(delivery.delete_message_ids) | set(late))
         return replace(delivery, delete_message_ids=tuple(ids))
 
-    def prune_sent(self, now: datetime) -> int:
-        """Forget message ids Telegram would no longer let the bot delete."""
-        with self.db.transaction() as tx:
-            old = sent_messages.c.sent_at <= now - DELETABLE
-            return int(tx.execute(delete(sent_messages).where(old)).rowcount)
-
     def failed(self, outbox_id: int, now: datetime, undeliverable: bool = False) -> bool:
         """Sending failed: try again later, waiting longer each time. A message that can never
         arrive (the client blocked the bot) or failed `MAX_ATTEMPTS` times (about a day) is

@@ -121,17 +121,17 @@ def cmd_purge(args: argparse.Namespace) -> int:
     """Apply the retention schedule now (the bot does it hourly): delete what is past it."""
     from datetime import timedelta
 
-    from storage.conversations import ConversationStore
     from storage.db import Database
+    from storage.retention import Retention
     from storage.times import utc_now
 
     settings = config.load()
     db = Database(settings.database_url)
     db.migrate()
-    store = ConversationStore(db, settings.keyring, settings.office.id)
+    retention = Retention(db, settings.office.id)
     before = utc_now() - timedelta(days=settings.retention_days)
-    conversations = store.purge_silent(before, dry_run=args.dry_run)
-    appointments = store.purge_appointments(before, dry_run=args.dry_run)
+    conversations = retention.purge_silent(before, dry_run=args.dry_run)
+    appointments = retention.purge_appointments(before, dry_run=args.dry_run)
     verb = "would delete" if args.dry_run else "deleted"
     print(
         f"{verb} {conversations} conversations silent for {settings.retention_days} days and "

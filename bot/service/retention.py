@@ -17,12 +17,12 @@ PROCESSED_UPDATES_KEPT = timedelta(days=2)  # Telegram re-sends an update for at
 
 
 async def run(assistant: Assistant) -> None:
-    store, settings, now = assistant.store, assistant.settings, assistant.clock()
-    await asyncio.to_thread(store.prune_processed, now - PROCESSED_UPDATES_KEPT)
-    await asyncio.to_thread(store.prune_audit, now - timedelta(days=settings.audit_days))
-    await asyncio.to_thread(store.outbox.prune_sent, now)
+    retention, settings, now = assistant.retention, assistant.settings, assistant.clock()
+    await asyncio.to_thread(retention.prune_processed, now - PROCESSED_UPDATES_KEPT)
+    await asyncio.to_thread(retention.prune_audit, now - timedelta(days=settings.audit_days))
+    await asyncio.to_thread(retention.prune_sent, now)
     before = now - timedelta(days=settings.retention_days)
-    purged = await asyncio.to_thread(store.purge_silent, before)
-    ended = await asyncio.to_thread(store.purge_appointments, before)
+    purged = await asyncio.to_thread(retention.purge_silent, before)
+    ended = await asyncio.to_thread(retention.purge_appointments, before)
     if purged or ended:
         log.info("retention: deleted %d conversations and %d appointments", purged, ended)

@@ -36,7 +36,9 @@ async def test_retention_deletes_exactly_what_the_schedule_says(telegram: Harnes
         ends = tx.execute(select(appointments.c.ends_at)).scalar_one()
 
     clock.now += timedelta(days=30, minutes=1)  # type: ignore[attr-defined]
-    assert telegram.assistant.store.purge_silent(clock.now - timedelta(days=30), dry_run=True) == 1
+    assert (
+        telegram.assistant.retention.purge_silent(clock.now - timedelta(days=30), dry_run=True) == 1
+    )
     await retention.run(telegram.assistant)
     assert count(telegram, conversations) == 1 and count(telegram, appointments) == 1
 

@@ -24,6 +24,7 @@ from flows.text import t
 from storage.conversations import ConversationStore, Incoming
 from storage.crypto import Keyring
 from storage.db import Database
+from storage.retention import Retention
 from storage.tables import conversations, outbox, processed_updates, sent_messages
 
 NOW = datetime(2026, 11, 25, 10, 0)
@@ -182,7 +183,9 @@ def test_different_clients_each_get_their_own_conversation(
         assert tx.execute(select(conversations.c.version)).scalars().all() == [1, 1, 1]
 
 
-def test_counts_are_anonymous_daily_aggregates(store: ConversationStore, steps: Steps) -> None:
+def test_counts_are_anonymous_daily_aggregates(
+    store: ConversationStore, steps: Steps, database: Database
+) -> None:
     """Check that counts survive deletion of the conversations they came from."""
 
     def started(conv: Conversation | None, bookings: object) -> Outcome:
@@ -190,15 +193,15 @@ def test_counts_are_anonymous_daily_aggregates(store: ConversationStore, steps: 
 
     steps.client(incoming(1, "a"), started, NOW)
     steps.client(incoming(2, "b"), started, NOW)
-    assert store.purge_silent(NOW + timedelta(days=31)) == 2
+    assert Retention(database, "muenchen").purge_silent(NOW + timedelta(days=31)) == 2
     assert store.figures().conversations == 2 and store.figures().intakes == 0
 
 
-def test_old_update_ids_are_forgotten(store: ConversationStore, steps: Steps) -> None:
+def test_old_update_ids_are_forgotten(steps: Steps, database: Database) -> None:
     """Check that pruning forgets update ids older than the cut-off and keeps newer ones."""
     steps.client(incoming(1), counter, NOW - timedelta(days=3))
     steps.client(incoming(2), counter, NOW)
-    assert store.prune_processed(NOW - timedelta(days=2)) == 1
+    assert Retention(database, "muenchen").prune_processed(NOW - timedelta(days=2)) == 1
 
 
 def test_migrations_build_exactly_the_declared_tables(database: Database) -> None:
