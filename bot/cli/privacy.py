@@ -8,7 +8,7 @@ import argparse
 def print_record(args: argparse.Namespace) -> int:
     """Print the record of processing activities (Art. 30 GDPR, German) for this configuration."""
     from bot import config
-    from bot.privacy_record import record_of_processing
+    from bot.privacy.record import record_of_processing
 
     settings = config.load()
     office = settings.office_named(getattr(args, "office", None))
@@ -18,7 +18,7 @@ def print_record(args: argparse.Namespace) -> int:
 
 def print_page(args: argparse.Namespace) -> int:
     """Print the data protection page (the content of PRIVACY.md)."""
-    from bot.privacy_record import markdown
+    from bot.privacy.page import markdown
 
     print(markdown(), end="")
     return 0

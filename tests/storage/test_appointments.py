@@ -819,7 +819,7 @@ def test_the_agenda_lists_one_berlin_day(office: OfficeRoster, repo: OwnTransact
 
 
 def test_the_migrations_create_exactly_the_tables_in_code(database: Database) -> None:
-    """Check that the migrated schema has nothing more or less than storage/tables.py."""
+    """Check that the migrated schema has nothing more or less than storage/tables/."""
     with database.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
 

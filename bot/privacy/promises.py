@@ -1,7 +1,8 @@
 """What PRIVACY.md promises about the free note and about erasure, in German and English.
 
-Kept apart from `bot.privacy_record` (the tables and columns) because these statements describe
-behaviour (`flows.scrub`, `/delete`, the files on disk), and each names the test that holds it.
+Kept apart from the descriptions on the columns (storage/tables/) because these statements
+describe behaviour (`flows.scrub`, `/delete`, the files on disk), and each names the test that
+holds it.
 """
 
 from __future__ import annotations
