@@ -1,7 +1,8 @@
 """Renders replies in the client's language: gettext, Babel formats, Jinja2 templates, bidi isolates.
 
 Right-to-left languages wrap left-to-right runs (numbers, codes, amounts, dates) in Unicode
-isolates and start lines that could begin with a Latin character with U+200F. Left-to-right
+isolates, then every other left-to-right run of the finished text (bot/direction.py), and start
+lines that could begin with a Latin character with U+200F. Left-to-right
 languages isolate text the client typed. Isolates never reach button values.
 """
 
@@ -26,6 +27,7 @@ from markupsafe import Markup
 
 from bot.calendar_file import calendar_file
 from bot.config import Office
+from bot.direction import isolate_ltr_runs
 from bot.i18n import Catalogs
 from flows.clock import BERLIN
 from flows.model import (
@@ -90,12 +92,20 @@ class Renderer:
             else self.text(body, code)
         )
         buttons = tuple(
-            tuple((self.label(b.label, code), b.value) for b in row) for row in reply.buttons
+            tuple((self.shown_label(b.label, code), b.value) for b in row) for row in reply.buttons
         )
         document = None
         if reply.calendar is not None:
             document = calendar_file(reply.calendar, self, code, office)
+        if self.is_rtl(code):
+            text = isolate_ltr_runs(text)
         return Message(self.directed(text, code), buttons, reply.replaces_pressed, document)
+
+    def shown_label(self, label: Label, locale: str) -> str:
+        """A button label as shown: in right-to-left languages with its left-to-right runs
+        (a time, a Latin term) isolated. `label` is the text typed answers are matched against."""
+        shown = self.label(label, locale)
+        return isolate_ltr_runs(shown, markup=False) if self.is_rtl(locale) else shown
 
     def label(self, label: Label, locale: str) -> str:
         """A button label as plain text (Telegram shows button labels without markup)."""
@@ -301,10 +311,10 @@ class Renderer:
             [names[r[0]] if len(r) == 1 else f"{names[r[0]]}–{names[r[-1]]}" for r in runs],
             locale=locale,
         )
-        span = f"{format_time(start, 'short', locale=locale)}–{format_time(end, 'short', locale=locale)}"
-        if self.is_rtl(locale):
-            span = f"{LRI}{span}{PDI}"
-        return f"{days}: {span}"
+        times = [format_time(moment, "short", locale=locale) for moment in (start, end)]
+        if self.is_rtl(locale):  # each time one unit ("9:00 AM"); the range reads as the line
+            times = [f"{FSI}{shown}{PDI}" for shown in times]
+        return f"{days}: {'–'.join(times)}"
 
 
 class Listed(list[Any]):
@@ -347,13 +357,20 @@ class Dated(Markup):
 
 
 def _starts_rtl(line: str) -> bool:
-    """Whether the first strongly directed character of a line is right to left."""
+    """Whether the first strongly directed character of a line, outside isolates (which the
+    bidi algorithm skips when it sets a line's direction), is right to left."""
     import unicodedata
 
+    depth = 0
     for char in re.sub(r"<[^>]+>", "", line):
-        direction = unicodedata.bidirectional(char)
-        if direction in ("R", "AL"):
-            return True
-        if direction == "L":
-            return False
+        if char in (LRI, FSI, "\u2067"):
+            depth += 1
+        elif char == PDI:
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            direction = unicodedata.bidirectional(char)
+            if direction in ("R", "AL"):
+                return True
+            if direction == "L":
+                return False
     return False

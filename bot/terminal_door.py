@@ -17,6 +17,7 @@ from string import ascii_lowercase
 from typing import TextIO
 
 from bot.assistant import Assistant
+from bot.direction import without_isolates
 from bot.render import Message
 from bot.service import delivery as delivering
 from bot.service import step
@@ -66,7 +67,7 @@ class TerminalDoor:
             name, _, args = line[1:].partition(" ")
             return Command(name.lower(), args.strip())
         for label, value in self.options:  # a label typed as shown ("0" children) wins
-            if line == label:
+            if line == without_isolates(label):
                 return Pressed(value)
         if self.lettered:  # a number here is the answer, read by the question in any digits
             keys = [self.key(index) for index in range(len(self.options))]
