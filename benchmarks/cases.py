@@ -9,6 +9,7 @@ flush) and "ptb-pickle-flush" (PicklePersistence written after every update).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import time
 import warnings
@@ -62,6 +63,9 @@ class Timers:
 
     def wrap(self, owner: object, name: str, label: str) -> None:
         method = getattr(owner, name)
+        if inspect.iscoroutinefunction(method):
+            setattr(owner, name, self._awaited(method, label))
+            return
 
         def timed(*args: Any, **kwargs: Any) -> Any:
             began = time.perf_counter()
@@ -71,6 +75,16 @@ class Timers:
                 self.spent[label] = self.spent.get(label, 0.0) + time.perf_counter() - began
 
         setattr(owner, name, timed)
+
+    def _awaited(self, method: Callable[..., Awaitable[Any]], label: str) -> Any:
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return await method(*args, **kwargs)
+            finally:
+                self.spent[label] = self.spent.get(label, 0.0) + time.perf_counter() - began
+
+        return timed
 
 
 async def start_ours(case: Case) -> System:
@@ -87,9 +101,9 @@ async def start_ours(case: Case) -> System:
     api = OfflineBotAPI()
     application, door = build_application(assistant, request=api)
     await application.initialize()
-    timers = Timers()  # the two transactions of an update (worker threads), the flow, rendering
-    timers.wrap(assistant.steps, "client", "step")
-    timers.wrap(assistant.store.outbox, "mark", "sent")  # each message's sent mark
+    timers = Timers()  # the step's and the marks' transactions (awaited), the flow, rendering
+    timers.wrap(assistant.steps, "handle_client", "step")
+    timers.wrap(bot.service.delivery.Progress, "_mark", "sent")  # each message's sent mark
     # the pure step function, inside the transaction
     timers.wrap(bot.service.step, "flow_step", "flow")
     timers.wrap(bot.service.delivery, "render", "render")

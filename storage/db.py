@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from storage.erasure import Erasure
+from storage.writer import Work, Writer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 30000  # a step waits this long for another instance's write
 CHECKPOINT_WAIT_MS = 50  # an erasure checkpoint never holds the write lock longer than this
+POSTGRES_STEPS = 10  # PostgreSQL steps of one process at once (the connection pool's size)
+
+T = TypeVar("T")
 
 
 class Database:
@@ -41,6 +47,42 @@ class Database:
         # lock is free, instead of in SQLite's busy handler, which sleeps 1, 2, 5 … 100 ms and
         # misses that moment. (Re-entrant: a nested transaction fails as before, it does not hang.)
         self._writers = threading.RLock() if self.is_sqlite else contextlib.nullcontext()
+        self._started = threading.Lock()
+        self._writer: Writer | None = None
+        self._steps: ThreadPoolExecutor | None = None
+
+    def submit(self, work: Work[T], durable: bool = True) -> Future[T]:
+        """Run `work` (called with a connection inside a transaction) and commit; the future gets
+        its result, or its exception with nothing of it committed.
+
+        SQLite: on the writer's thread, sharing a transaction and its fsync with whatever else
+        is submitted meanwhile (storage/writer.py; `work` may run again after a rollback, so it
+        must touch nothing but the database and its own state). PostgreSQL: in a transaction of
+        its own on a worker thread; steps of different clients run in parallel, and the server
+        itself lets concurrent commits share one flush of its log. A shared transaction there
+        would hold every batched client's row lock until the last step is done, and two instances
+        locking the same clients in different orders would deadlock each other."""
+        with self._started:
+            if self.is_sqlite and self._writer is None:
+                self._writer = Writer(self.engine, self._writers)
+            elif not self.is_sqlite and self._steps is None:
+                self._steps = ThreadPoolExecutor(POSTGRES_STEPS, thread_name_prefix="step")
+        if self._writer is not None:
+            return self._writer.submit(work, durable)
+        assert self._steps is not None
+        return self._steps.submit(self._alone, work, durable)
+
+    def write(self, work: Work[T], durable: bool = True) -> T:
+        """`submit`, waiting for the result (from a thread that is not the event loop's)."""
+        return self.submit(work, durable).result()
+
+    async def run(self, work: Work[T], durable: bool = True) -> T:
+        """`submit`, awaited: the event loop waits neither for the disk nor for any lock."""
+        return await asyncio.wrap_future(self.submit(work, durable))
+
+    def _alone(self, work: Work[T], durable: bool) -> T:
+        with self.transaction(durable) as connection:
+            return work(connection)
 
     @contextmanager
     def transaction(self, durable: bool = True) -> Iterator[Connection]:
@@ -96,6 +138,13 @@ class Database:
             raw.close()
 
     def dispose(self) -> None:
+        """Commit what is queued, then close every connection."""
+        with self._started:
+            writer, steps, self._writer, self._steps = self._writer, self._steps, None, None
+        if writer is not None:
+            writer.close()
+        if steps is not None:
+            steps.shutdown()
         self.erasure.stop()
         self.engine.dispose()
 

@@ -7,7 +7,7 @@ same one twice; a failed send waits longer each time.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -200,23 +200,35 @@ class Outbox:
         now: datetime,
         done: bool = False,
     ) -> None:
-        """`parts` Bot API calls of the delivery have reached the chat, the last of them leaving
-        `message_id` there; `done`: all of them, and nothing of the replies is kept but the ids
-        of the messages, so that /delete can still remove them from the chat for 48 hours.
+        """`marking`, committed, from a thread that is not the event loop's."""
+        self.db.write(self.marking(delivery, parts, message_id, now, done), durable=False)
 
-        Marked after each call, so that a resend after a crash starts after the calls that got
-        through: only the one in flight can reach the chat twice. Committed without an fsync
-        of its own: the next step's durable commit carries it to disk (`Database.transaction`)."""
-        with self.db.transaction(durable=False) as tx:
+    def marking(
+        self, delivery: Delivery, parts: int, message_id: int | None, now: datetime, done: bool
+    ) -> Callable[[Connection], None]:
+        """The mark that `parts` Bot API calls of the delivery have reached the chat, the last of
+        them leaving `message_id` there; `done`: all of them, and nothing of the replies is kept
+        but the ids of the messages, so that /delete can still remove them for 48 hours.
+
+        Committed after each call, before the next one starts, so that a resend after a crash
+        starts after the calls that got through: only the one in flight can reach the chat
+        twice. Submitted with `durable=False`: it waits for the disk only when it shares a
+        commit with steps (storage/writer.py); otherwise the next durable commit carries it to
+        disk (`Database.transaction`)."""
+        ids: list[dict[str, object]] = []
+        if message_id is not None and delivery.channel == "telegram" and not delivery.final:
+            chat_key = self.keyring.client_key("chat", delivery.chat_id)
+            ids.append({"chat_key": chat_key, "message_id": message_id, "sent_at": now})
+
+        def mark(tx: Connection) -> None:
             if done:
                 tx.execute(_SENT, {"b_id": delivery.outbox_id})
             else:
                 tx.execute(_PROGRESS, {"b_id": delivery.outbox_id, "parts": parts})
-            if message_id is not None and delivery.channel == "telegram" and not delivery.final:
-                chat_key = self.keyring.client_key("chat", delivery.chat_id)
-                row = {"chat_key": chat_key, "message_id": message_id, "sent_at": now}
-                # A resend after a crash may repeat an id already recorded: keep the first.
-                tx.execute(_RECORD_IDS[tx.dialect.name], [row])
+            if ids:  # a resend after a crash may repeat an id already recorded: keep the first
+                tx.execute(_RECORD_IDS[tx.dialect.name], ids)
+
+        return mark
 
     def forget_recent(self, tx: Connection, chat_id: str, now: datetime) -> list[int]:
         """The bot's messages in this chat that Telegram still lets it delete; forgets them all."""

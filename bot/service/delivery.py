@@ -44,7 +44,8 @@ class Progress:
 
     async def _mark(self, message_id: int | None, done: bool) -> None:
         outbox, now = self.assistant.store.outbox, self.assistant.clock()
-        await asyncio.to_thread(outbox.mark, self.delivery, self.parts, message_id, now, done)
+        mark = outbox.marking(self.delivery, self.parts, message_id, now, done)
+        await self.assistant.db.run(mark, durable=False)
         self.done = done
 
 

@@ -17,6 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
@@ -126,11 +127,12 @@ async def _client(
             here = replace(here, catalogue=assistant.catalogue(conv.office))
         outcome = flow_step(conv, event, here)
         after = outcome.conversation.state if outcome.conversation else "-"
-        states.extend([conv.state if conv else "-", after])
-        changes.extend(e.kind for e in outcome.effects if isinstance(e, AppointmentChanged))
+        # Assigned, not appended: a step rolled back with a group commit runs again.
+        states[:] = [conv.state if conv else "-", after]
+        changes[:] = [e.kind for e in outcome.effects if isinstance(e, AppointmentChanged)]
         return outcome
 
-    delivery = await asyncio.to_thread(assistant.steps.client, incoming, stepper, ctx.now)
+    delivery = await assistant.steps.handle_client(incoming, stepper, ctx.now)
     assistant.metrics.updates.labels(type(event).__name__).inc()
     assistant.metrics.latency.observe(time.perf_counter() - started)
     for change in changes:  # counted once the step is committed
@@ -156,96 +158,124 @@ async def _staff(
     def desk_step(desk: Desk) -> tuple[tuple[Reply, ...], tuple[Effect, ...]]:
         return staff.step(event, desk, now, today)
 
-    delivery = await asyncio.to_thread(assistant.steps.staff, incoming, desk_step, now, office_id)
+    delivery = await assistant.steps.handle_staff(incoming, desk_step, now, office_id)
     log.debug("staff %s", event.name if isinstance(event, Command) else "button")
     return delivery
 
 
 class Steps:
-    """The transaction of one step (run in a worker thread): everything a step changes and every
-    reply it causes commit together, or nothing does."""
+    """The transaction of one step: everything a step changes and every reply it causes commit
+    together, or nothing does. It runs where `Database.submit` runs it (SQLite: on the writer's
+    thread, sharing its commit with other clients' steps that arrived meanwhile)."""
 
     def __init__(self, store: ConversationStore) -> None:
         self.store, self.db, self.keyring = store, store.db, store.keyring
 
-    def client(self, incoming: Incoming, stepper: Stepper, now: datetime) -> Delivery | None:
-        """A client's step; None when this update was processed before or nothing is said."""
-        delivery, leaving = self._client(incoming, stepper, now)
+    async def handle_client(
+        self, incoming: Incoming, stepper: Stepper, now: datetime
+    ) -> Delivery | None:
+        """A client's step, awaited; None when this update was processed before or nothing is
+        said."""
+        work = partial(self._client, incoming=incoming, stepper=stepper, now=now)
+        delivery, leaving = await self.db.run(work)
         if leaving:  # the client's data is gone: no old copy of it may stay in SQLite's log
+            await asyncio.to_thread(self.db.forget_old_pages)
+        return delivery
+
+    def client(self, incoming: Incoming, stepper: Stepper, now: datetime) -> Delivery | None:
+        """`handle_client` from a thread that is not the event loop's."""
+        work = partial(self._client, incoming=incoming, stepper=stepper, now=now)
+        delivery, leaving = self.db.write(work)
+        if leaving:
             self.db.forget_old_pages()
         return delivery
 
-    def _client(
-        self, incoming: Incoming, stepper: Stepper, now: datetime
-    ) -> tuple[Delivery | None, bool]:
-        store = self.store
-        with self.db.transaction() as tx:
-            if not conversations_repo.claim_update(tx, incoming.update_id, now):
-                return None, False  # at most once per update
-            key = self.keyring.client_key(incoming.channel, incoming.user_id)
-            lock_client(tx, key)  # the client's steps never interleave
-            before = conversations_repo.load(
-                tx, self.keyring, key, incoming.channel, incoming.user_id
-            )
-            office = store.known(before.office if before else None)
-            outcome = stepper(before, ClientBookings(AppointmentBook(tx, office), key, aware(now)))
-            if outcome.conversation is not None:  # the client may have chosen another office
-                office = store.known(outcome.conversation.office or office)
-                conversations_repo.save(
-                    tx,
-                    key,
-                    before,
-                    outcome.conversation,
-                    now,
-                    office,
-                    lambda: (incoming.channel, self.keyring.seal(incoming.chat_id)),
-                )
-            leaving = any(isinstance(effect, DeleteClientData) for effect in outcome.effects)
-            for effect in outcome.effects:  # what a leaving client's step queues is not about them
-                self._apply(tx, effect, now, office, client=key, about="" if leaving else key)
-            forget = store.outbox.forget_recent(tx, incoming.chat_id, now) if leaving else []
-            if not outcome.replies:
-                return None, leaving
-            delivery = put(
-                tx,
-                self.keyring,
-                chat_id=incoming.chat_id,
-                channel=incoming.channel,
-                locale=outcome.locale,
-                replies=outcome.replies,
-                due=now + LEASE,
-                pressed=incoming.pressed_message_id,
-                delete=forget,
-                final=leaving,
-                office=office,
-            )
-            return delivery, leaving
+    async def handle_staff(
+        self, incoming: Incoming, stepper: StaffStepper, now: datetime, office_id: str = ""
+    ) -> Delivery | None:
+        """A staff command against their office's desk, with all it causes, awaited."""
+        work = partial(self._staff, incoming=incoming, stepper=stepper, now=now, office=office_id)
+        return await self.db.run(work)
 
     def staff(
         self, incoming: Incoming, stepper: StaffStepper, now: datetime, office_id: str = ""
     ) -> Delivery | None:
-        """A staff command against their office's desk, in one transaction with all it causes."""
-        office = self.store.known(office_id)
-        with self.db.transaction() as tx:
-            if not conversations_repo.claim_update(tx, incoming.update_id, now):
-                return None
-            replies, effects = stepper(StoredDesk(tx, office, aware(now)))
-            staff_key = self.keyring.client_key("staff", incoming.user_id)
-            for effect in effects:
-                self._apply(tx, effect, now, office, staff=staff_key)
-            if not replies:
-                return None
-            return put(
+        """`handle_staff` from a thread that is not the event loop's."""
+        work = partial(self._staff, incoming=incoming, stepper=stepper, now=now, office=office_id)
+        return self.db.write(work)
+
+    def _client(
+        self, tx: Connection, *, incoming: Incoming, stepper: Stepper, now: datetime
+    ) -> tuple[Delivery | None, bool]:
+        store = self.store
+        if not conversations_repo.claim_update(tx, incoming.update_id, now):
+            return None, False  # at most once per update
+        key = self.keyring.client_key(incoming.channel, incoming.user_id)
+        lock_client(tx, key)  # the client's steps never interleave
+        before = conversations_repo.load(tx, self.keyring, key, incoming.channel, incoming.user_id)
+        office = store.known(before.office if before else None)
+        outcome = stepper(before, ClientBookings(AppointmentBook(tx, office), key, aware(now)))
+        if outcome.conversation is not None:  # the client may have chosen another office
+            office = store.known(outcome.conversation.office or office)
+            conversations_repo.save(
                 tx,
-                self.keyring,
-                chat_id=incoming.chat_id,
-                channel=incoming.channel,
-                locale=self.store.destinations[office].locale,
-                replies=replies,
-                due=now + LEASE,
-                pressed=incoming.pressed_message_id,
-                office=office,
+                key,
+                before,
+                outcome.conversation,
+                now,
+                office,
+                lambda: (incoming.channel, self.keyring.seal(incoming.chat_id)),
             )
+        leaving = any(isinstance(effect, DeleteClientData) for effect in outcome.effects)
+        for effect in outcome.effects:  # what a leaving client's step queues is not about them
+            self._apply(tx, effect, now, office, client=key, about="" if leaving else key)
+        forget = store.outbox.forget_recent(tx, incoming.chat_id, now) if leaving else []
+        if not outcome.replies:
+            return None, leaving
+        delivery = put(
+            tx,
+            self.keyring,
+            chat_id=incoming.chat_id,
+            channel=incoming.channel,
+            locale=outcome.locale,
+            replies=outcome.replies,
+            due=now + LEASE,
+            pressed=incoming.pressed_message_id,
+            delete=forget,
+            final=leaving,
+            office=office,
+        )
+        return delivery, leaving
+
+    def _staff(
+        self,
+        tx: Connection,
+        *,
+        incoming: Incoming,
+        stepper: StaffStepper,
+        now: datetime,
+        office: str,
+    ) -> Delivery | None:
+        office = self.store.known(office)
+        if not conversations_repo.claim_update(tx, incoming.update_id, now):
+            return None
+        replies, effects = stepper(StoredDesk(tx, office, aware(now)))
+        staff_key = self.keyring.client_key("staff", incoming.user_id)
+        for effect in effects:
+            self._apply(tx, effect, now, office, staff=staff_key)
+        if not replies:
+            return None
+        return put(
+            tx,
+            self.keyring,
+            chat_id=incoming.chat_id,
+            channel=incoming.channel,
+            locale=self.store.destinations[office].locale,
+            replies=replies,
+            due=now + LEASE,
+            pressed=incoming.pressed_message_id,
+            office=office,
+        )
 
     def _apply(
         self,

@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
+import pytest
+from sqlalchemy import Connection, event
 from telegram import Update
 
 from bot.app import build_application, poll
@@ -210,7 +212,7 @@ async def test_a_restarted_poller_sends_at_once_what_a_killed_process_left_lease
 
 
 async def test_an_update_costs_one_durable_commit_however_many_messages_it_sends(
-    telegram: Harness, monkeypatch: Any
+    telegram: Harness, request: pytest.FixtureRequest
 ) -> None:
     """Check that an update whose reply has two messages commits to disk once (its step): each
     message's sent mark is committed without waiting for the disk, and yet is stored."""
@@ -218,13 +220,13 @@ async def test_an_update_costs_one_durable_commit_however_many_messages_it_sends
     await telegram.send(user.message("/start"))
     await telegram.send(user.press("lang:de"))
     database, kinds = telegram.assistant.db, []
-    transaction = database.transaction
 
-    def recorded(durable: bool = True) -> Any:
+    def committed(connection: Connection) -> None:  # every commit, whoever makes it
+        durable = connection.get_execution_options().get("durable", True)
         kinds.append("durable" if durable else "mark")
-        return transaction(durable)
 
-    monkeypatch.setattr(database, "transaction", recorded)
+    event.listen(database.engine, "commit", committed)
+    request.addfinalizer(lambda: event.remove(database.engine, "commit", committed))
     telegram.take_calls()
     await telegram.send(user.press("privacy:more"))  # the privacy details: two messages
     sent = [method for method, _ in telegram.take_calls() if method != "answerCallbackQuery"]

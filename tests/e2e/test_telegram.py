@@ -222,16 +222,16 @@ async def test_polling_confirms_an_update_only_after_its_step_committed(
 ) -> None:
     """Check that a step that fails is fetched again (same offset) and then applied once."""
     steps = telegram.assistant.steps
-    original = steps.client
+    original = steps.handle_client
     failures = {"left": 1}
 
-    def flaky(*args: Any, **kwargs: Any) -> Any:
+    async def flaky(*args: Any, **kwargs: Any) -> Any:
         if failures["left"]:
             failures["left"] -= 1
             raise OSError("database went away (test)")
-        return original(*args, **kwargs)
+        return await original(*args, **kwargs)
 
-    monkeypatch.setattr(steps, "client", flaky)
+    monkeypatch.setattr(steps, "handle_client", flaky)
     first = user.message("/start")
     stop = asyncio.Event()
     await telegram.api.updates.put([first])

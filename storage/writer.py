@@ -1,0 +1,161 @@
+"""SQLite's writer: one thread with one connection runs the transactions of every step and mark.
+
+Work that arrives while the writer is busy waits in its queue and then shares one transaction
+and one commit, so steps of different clients arriving together pay one fsync between them
+(group commit). Work runs in the order it was submitted: a door submits a client's next step
+only once the previous one is committed, so each client's steps keep their order.
+
+A failed piece of work is rolled back alone: the transaction is rolled back, the failure goes to
+whoever submitted that work, and the rest of the batch runs again in a new transaction (it had
+not committed). A batch whose BEGIN or COMMIT fails (the disk, another process holding the lock
+for longer than the busy timeout) is run again one piece at a time, so that each failure reaches
+its own submitter. Work must therefore be safe to run again after a rollback: it may touch the
+database and its own local state, nothing else.
+
+The event loop never waits here: it puts work in the queue and awaits a future. Only the
+writer's thread waits, for the disk and for another process's write lock (a command-line
+command, a second instance).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Work = Callable[[Connection], T]
+MAX_BATCH = 64  # pieces of work in one transaction at most
+
+
+@dataclass(frozen=True)
+class _Job:
+    work: Work[Any]
+    durable: bool
+    future: Future[Any]
+
+
+class _Failed(Exception):
+    """One piece of work raised inside the batch's transaction (which is then rolled back)."""
+
+    def __init__(self, job: _Job, error: Exception) -> None:
+        super().__init__()
+        self.job, self.error = job, error
+
+
+_STOP = object()
+
+
+class Writer:
+    """Runs work on its own thread and connection; see the module's docstring."""
+
+    def __init__(self, engine: Engine, lock: Any) -> None:
+        # `lock`: the process's writer lock, held by every other transaction of this process too
+        # (storage/db.py), so that they queue behind the writer instead of in SQLite's busy handler.
+        self.engine, self.lock = engine, lock
+        self.queue: queue.SimpleQueue[_Job | object] = queue.SimpleQueue()
+        self.connection: Connection | None = None
+        self.thread = threading.Thread(target=self._serve, name="sqlite-writer", daemon=True)
+        self.thread.start()
+        self.batches = 0  # transactions committed or tried (for tests and the benchmark)
+
+    def submit(self, work: Work[T], durable: bool = True) -> Future[T]:
+        """Queue `work` (called with the transaction's connection); its future gets the result.
+        `durable=False`: a mark that may be redone; the commit then waits for the disk only if a
+        durable piece of work shares it (see `Database.transaction`)."""
+        if threading.current_thread() is self.thread:
+            raise RuntimeError("work inside the writer's transaction cannot wait for the writer")
+        future: Future[T] = Future()
+        self.queue.put(_Job(work, durable, future))
+        return future
+
+    def close(self) -> None:
+        """Finish what is queued, then end the thread and close the connection."""
+        if self.thread.is_alive():
+            self.queue.put(_STOP)
+            self.thread.join()
+
+    def _serve(self) -> None:
+        while True:
+            first = self.queue.get()
+            if first is _STOP:
+                break
+            batch, stop = [first], False
+            while len(batch) < MAX_BATCH:
+                try:
+                    more = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is _STOP:
+                    stop = True
+                    break
+                batch.append(more)
+            jobs = [  # work whose submitter gave up waiting before it started is dropped
+                job
+                for job in batch
+                if isinstance(job, _Job) and job.future.set_running_or_notify_cancel()
+            ]
+            if jobs:
+                self._run(jobs)
+            if stop:
+                break
+        if self.connection is not None:
+            self.connection.close()
+
+    def _run(self, jobs: list[_Job]) -> None:
+        """One transaction for `jobs`; see the module's docstring for what happens on failure."""
+        while jobs:
+            try:
+                results = self._attempt(jobs)
+            except _Failed as failed:
+                failed.job.future.set_exception(failed.error)
+                jobs = [job for job in jobs if job is not failed.job]
+                continue
+            except Exception as error:  # BEGIN or COMMIT: nothing of the batch was committed
+                self._reconnect()
+                if len(jobs) == 1:
+                    jobs[0].future.set_exception(error)
+                else:
+                    log.warning("a group commit failed; its steps run again one by one")
+                    for job in jobs:
+                        self._run([job])
+                return
+            for job, result in zip(jobs, results, strict=True):
+                job.future.set_result(result)
+            return
+
+    def _attempt(self, jobs: list[_Job]) -> list[Any]:
+        connection = self._connection()
+        durable = any(job.durable for job in jobs)
+        connection.execution_options(durable=durable)
+        results = []
+        self.batches += 1
+        with self.lock, connection.begin():  # BEGIN IMMEDIATE (storage/db.py)
+            for job in jobs:
+                try:
+                    results.append(job.work(connection))
+                except Exception as error:
+                    raise _Failed(job, error) from error
+        return results
+
+    def _connection(self) -> Connection:
+        if self.connection is None:
+            self.connection = self.engine.connect()
+        return self.connection
+
+    def _reconnect(self) -> None:
+        """After a failed BEGIN or COMMIT: a new connection, in case this one is broken."""
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            except Exception as error:  # already broken: nothing more to close
+                log.debug("closing the writer's connection failed: %s", type(error).__name__)
+            self.connection = None

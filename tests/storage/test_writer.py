@@ -1,0 +1,116 @@
+"""SQLite's writer (storage/writer.py): group commit, failures rolled back alone, order kept, and an
+event loop that never waits for another process's write lock."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, insert, select
+
+from storage.db import Database
+from storage.tables import processed_updates
+from tests.storage.test_conversations import NOW
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    db = Database(f"sqlite:///{tmp_path / 'writer.db'}")
+    db.migrate()
+    yield db
+    db.dispose()
+
+
+def claim(update_id: int, fail: bool = False, seen: list[int] | None = None):  # type: ignore[no-untyped-def]
+    """Work that records an update id (and where it ran), or fails after writing it."""
+
+    def work(tx: Connection) -> int:
+        tx.execute(insert(processed_updates).values(update_id=update_id, processed_at=NOW))
+        if seen is not None:
+            seen.append(update_id)
+        if fail:
+            raise ValueError("this step fails (test)")
+        return update_id
+
+    return work
+
+
+def stored(db: Database) -> list[int]:
+    with db.transaction() as tx:
+        rows = tx.execute(select(processed_updates.c.update_id).order_by("update_id"))
+        return [int(value) for value in rows.scalars()]
+
+
+def busy_writer(db: Database) -> threading.Event:
+    """Occupy the writer until the returned event is set, so that what follows queues up."""
+    entered, release = threading.Event(), threading.Event()
+
+    def hold(_tx: Connection) -> None:
+        entered.set()
+        release.wait(10)
+
+    db.submit(hold)
+    assert entered.wait(10)
+    return release
+
+
+def test_steps_that_arrive_together_share_one_commit(sqlite_db: Database) -> None:
+    """Check that steps queued while the writer is busy commit in one transaction, in the order
+    they were submitted."""
+    release = busy_writer(sqlite_db)
+    seen: list[int] = []
+    futures = [sqlite_db.submit(claim(n, seen=seen)) for n in range(1, 17)]
+    writer = sqlite_db._writer
+    assert writer is not None
+    before = writer.batches
+    release.set()
+    assert [future.result(10) for future in futures] == list(range(1, 17))
+    assert writer.batches == before + 1
+    assert seen == list(range(1, 17)) and stored(sqlite_db) == list(range(1, 17))
+
+
+def test_a_failed_step_is_rolled_back_alone(sqlite_db: Database) -> None:
+    """Check that a step failing inside a shared transaction loses nothing of the others, and
+    leaves nothing of itself."""
+    release = busy_writer(sqlite_db)
+    futures = [sqlite_db.submit(claim(n, fail=n == 5)) for n in range(1, 10)]
+    release.set()
+    with pytest.raises(ValueError, match="this step fails"):
+        futures[4].result(10)
+    others = [n for n in range(1, 10) if n != 5]
+    assert [futures[n - 1].result(10) for n in others] == others
+    assert stored(sqlite_db) == [1, 2, 3, 4, 6, 7, 8, 9]
+
+
+def test_work_inside_the_writer_cannot_wait_for_the_writer(sqlite_db: Database) -> None:
+    """Check that work which would wait for its own writer fails at once instead of hanging."""
+
+    def nested(_tx: Connection) -> None:
+        sqlite_db.write(claim(1))
+
+    with pytest.raises(RuntimeError, match="cannot wait for the writer"):
+        sqlite_db.write(nested)
+
+
+async def test_the_event_loop_runs_while_another_process_holds_the_write_lock(
+    sqlite_db: Database,
+) -> None:
+    """Check that a step waiting for another process's write lock (a command, a second instance)
+    leaves the event loop free, and commits once the lock is released."""
+    assert sqlite_db.url.database is not None
+    other = sqlite3.connect(sqlite_db.url.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    step = asyncio.create_task(sqlite_db.run(claim(1)))
+    ticks = 0
+    for _ in range(20):  # 0.2 s in which the loop must keep running
+        await asyncio.sleep(0.01)
+        ticks += 1
+    assert ticks == 20 and not step.done()
+    other.execute("COMMIT")
+    other.close()
+    assert await asyncio.wait_for(step, 10) == 1
+    assert stored(sqlite_db) == [1]
