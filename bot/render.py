@@ -46,6 +46,10 @@ from flows.model import (
 
 LRI, FSI, PDI, RLM = "\u2066", "\u2068", "\u2069", "\u200f"
 TEMPLATES = Path(__file__).parent / "templates"
+# The doors whose clients read different facts in a few client texts (the privacy notice, help,
+# the goodbye after /delete): each door says which it is; templates branch on `door`.
+TELEGRAM, WEB = "telegram", "web"
+DOORS = (TELEGRAM, WEB)
 log = logging.getLogger(__name__)
 
 Buttons = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, value)
@@ -82,12 +86,15 @@ class Renderer:
 
     # --- public ------------------------------------------------------------------------------
 
-    def message(self, reply: Reply, locale: str | None, office_id: str = "") -> Message:
-        """A reply in `locale`; its templates show the given office (the default one for "")."""
+    def message(
+        self, reply: Reply, locale: str | None, office_id: str = "", door: str = TELEGRAM
+    ) -> Message:
+        """A reply in `locale` as `door` shows it; its templates show the given office (the
+        default one for "")."""
         code, office = self.locale(locale), self.offices.get(office_id, self.office)
         body = reply.body
         text = (
-            self.template(body, code, office)
+            self.template(body, code, office, door)
             if isinstance(body, Template)
             else self.text(body, code)
         )
@@ -141,7 +148,13 @@ class Renderer:
             log.warning("unusable translation: locale=%s msgid=%r", locale, item.msgid[:60])
             return html.escape(item.msgid, quote=False).format_map(values)
 
-    def template(self, template: Template, locale: str, office: Office | None = None) -> str:
+    def template(
+        self,
+        template: Template,
+        locale: str,
+        office: Office | None = None,
+        door: str = TELEGRAM,
+    ) -> str:
         context = {
             name: self.template_param(value, locale) for name, value in template.params.items()
         }
@@ -158,6 +171,7 @@ class Renderer:
                 office=self.office_view(locale, office or self.office),
                 retention_days=self.retention_days,
                 catalog=self.catalogs.languages.get(locale),
+                door=door,
                 **context,
             )
         )

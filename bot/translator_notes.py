@@ -32,6 +32,8 @@ TEMPLATE_SCREENS = {
     "privacy": "privacy notice, first part (the three promises)",
     "privacy_more": "privacy notice, details (what is kept)",
     "privacy_telegram": "privacy notice, details (Telegram)",
+    "privacy_web": "privacy notice, details (the website)",
+    "deleted": "delete my data: everything deleted",
     "help": "help (/help)",
     "contact": "contact and opening hours",
     "office_choice": "choice of office (several offices only)",
@@ -79,6 +81,7 @@ FUNCTION_SCREENS = {
     "support_screens._PER": "support on offer (how it is counted)",
     "engine.stale": "any screen (an old button pressed)",
     "engine.command": "any screen (after a command)",
+    "app.NAV_LABELS": "web door: the command bar",
 }
 MODULE_SCREENS = {
     "journey": "the conversation",

@@ -109,8 +109,9 @@ def privacy_prompt() -> tuple[Reply, ...]:
 
 
 def privacy_details(buttons: tuple[tuple[Button, ...], ...] = ()) -> tuple[Reply, ...]:
-    """The rest of the notice (what is kept, for how long; what Telegram sees), also for /privacy."""
-    return (Reply(Template("privacy_more")), Reply(Template("privacy_telegram"), buttons))
+    """The rest of the notice (what is kept, for how long; what the client's door, Telegram or the
+    website, sees), also for /privacy."""
+    return (Reply(Template("privacy_more")), Reply(Template("privacy_door"), buttons))
 
 
 def menu_prompt(conv: Conversation, ctx: Context) -> Reply:
@@ -407,12 +408,7 @@ def on_summary(conv: Conversation, event: Event, ctx: Context) -> Outcome:
 def on_delete(conv: Conversation, event: Event, ctx: Context) -> Outcome:
     value = pressed_or_matched(conv, event, ctx)
     if value == "del:yes":
-        done = Reply(
-            t(
-                "Everything stored about you has been deleted. To delete this chat on your "
-                "side as well, use “Delete chat” in Telegram. Send /start to begin again."
-            )
-        )
+        done = Reply(Template("deleted"))  # the door says what else to clear on its side
         held = ctx.bookings.current() if ctx.bookings is not None else None
         told = (NotifyStaff(staff.summary("deleted", held, None, ctx)),) if held else ()
         return Outcome(None, (done,), (*told, DeleteClientData()), locale=conv.locale)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from telegram.error import Forbidden
 
 from bot.mail import Mailer
-from bot.render import Message
+from bot.render import TELEGRAM, Message
 from storage.outbox import Delivery
 
 if TYPE_CHECKING:
@@ -52,20 +52,23 @@ class Progress:
 Send = Callable[[Delivery, Sequence[Message], Progress], Awaitable[None]]
 
 
-def render(assistant: Assistant, delivery: Delivery) -> list[Message]:
+def render(assistant: Assistant, delivery: Delivery, door: str = TELEGRAM) -> list[Message]:
+    """The replies as `door` shows them (the web door tells its clients its own privacy facts)."""
     return [
-        assistant.renderer.message(reply, delivery.locale, delivery.office)
+        assistant.renderer.message(reply, delivery.locale, delivery.office, door)
         for reply in delivery.replies
     ]
 
 
-async def deliver(assistant: Assistant, delivery: Delivery, send: Send) -> bool:
+async def deliver(
+    assistant: Assistant, delivery: Delivery, send: Send, door: str = TELEGRAM
+) -> bool:
     """Send the replies (mail through the mailer), each message marked sent on its own; what
     is left stays in the outbox if sending fails."""
     outbox = assistant.store.outbox
     progress = Progress(assistant, delivery)
     try:
-        messages = render(assistant, delivery)
+        messages = render(assistant, delivery, door)
         if delivery.channel == "email":
             if assistant.settings.smtp is None:
                 raise RuntimeError("mail is not configured")
@@ -102,14 +105,17 @@ def mail_name(assistant: Assistant, delivery: Delivery) -> str:
 
 
 async def flush(
-    assistant: Assistant, send: Send, channels: Sequence[str] = ("telegram", "email")
+    assistant: Assistant,
+    send: Send,
+    channels: Sequence[str] = ("telegram", "email"),
+    door: str = TELEGRAM,
 ) -> int:
     """Send what is due in the outbox for these channels (after a crash, a failed send, or for
     messages nobody asked for). Returns how many were sent."""
     sent = 0
     due = await asyncio.to_thread(assistant.store.outbox.due, assistant.clock(), channels)
     for delivery in due:
-        sent += await deliver(assistant, delivery, send)
+        sent += await deliver(assistant, delivery, send, door)
     return sent
 
 

@@ -25,7 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.assistant import Assistant
-from bot.render import Message
+from bot.render import WEB, Message
 from bot.service import delivery as delivering
 from bot.service import retention
 from bot.service.delivery import Progress
@@ -35,10 +35,13 @@ from bot.web.screens import Block, Screen, Screens, blocks
 from bot.web.session import COOKIE, Session, new_nonce, valid_nonce
 from flows.engine import COMMAND_MENU, COMMANDS
 from flows.model import Command, Event, Pressed, Typed
+from flows.text import t
 from storage.outbox import Delivery
 from storage.return_codes import ReturnCodes, shown
 
 log = logging.getLogger(__name__)
+# The command bar's labels where this door's differs from Telegram's menu (as on its help screen).
+NAV_LABELS = {"privacy": t("what is stored, and what is not")}
 STATIC = Path(__file__).parent / "static"
 MAX_TEXT = 4096  # as long as a Telegram message
 PAGE_DEFAULTS: dict[str, Any] = {
@@ -127,7 +130,7 @@ class WebDoor:
         async def show(_: Delivery, messages: Sequence[Message], __: Progress) -> None:
             taken.extend(messages)  # one page: marked sent as a whole once it is rendered
 
-        if not await delivering.deliver(self.assistant, delivery, show):
+        if not await delivering.deliver(self.assistant, delivery, show, door=WEB):
             raise RuntimeError("the replies could not be rendered")
         return taken
 
@@ -150,7 +153,7 @@ class WebDoor:
         async def keep(delivery: Delivery, messages: Sequence[Message], _: Progress) -> None:
             self.notices.setdefault(delivery.chat_id, []).extend(blocks(messages))
 
-        return await delivering.flush(self.assistant, keep, channels=("web",))
+        return await delivering.flush(self.assistant, keep, channels=("web",), door=WEB)
 
     # --- pages ---------------------------------------------------------------------------------
 
@@ -164,7 +167,9 @@ class WebDoor:
     ) -> HTMLResponse:
         renderer = self.assistant.renderer
         code = screen.locale
-        commands = [(name, renderer.label(text, code)) for name, text in COMMAND_MENU]
+        commands = [
+            (name, renderer.label(NAV_LABELS.get(name, text), code)) for name, text in COMMAND_MENU
+        ]
         shown_extra = {**PAGE_DEFAULTS, **extra}
         html = (
             renderer.environment(code)

@@ -291,12 +291,12 @@ def test_the_privacy_details_are_one_tap_away_and_a_wrong_answer_repeats_only_th
     more = client.send(Pressed("privacy:more"))
     assert [r.body for r in more.replies] == [
         Template("privacy_more"),
-        Template("privacy_telegram"),
+        Template("privacy_door"),
     ]
     assert values(more) == ["privacy:accept", "privacy:leave"]
     wrong = client.send(Typed("menu please"))
     assert len(wrong.replies) == 1 and not isinstance(wrong.replies[0].body, Template)
     assert values(wrong) == ["privacy:accept", "privacy:more", "privacy:leave"]
     asked = client.send(Command("privacy"))
-    assert Template("privacy_telegram") in [r.body for r in asked.replies]
+    assert Template("privacy_door") in [r.body for r in asked.replies]
     assert client.state == journey.PRIVACY
