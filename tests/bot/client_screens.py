@@ -111,7 +111,16 @@ def template_messages() -> Iterator[tuple[str, Reply]]:
     yield "intake_summary", Reply(Template("intake_summary", summary))
     offices = (("Coming Home", ("München", "Dachau")), ("Rückkehrberatung Augsburg", ("Augsburg",)))
     yield "office_choice", Reply(Template("office_choice", {"offices": offices}))
-    for name in ("privacy", "privacy_more", "privacy_telegram", "help", "contact"):
+    for name in (
+        "privacy",
+        "privacy_more",
+        "privacy_door",
+        "privacy_telegram",
+        "privacy_web",
+        "help",
+        "contact",
+        "deleted",
+    ):
         yield name, Reply(Template(name))
     yield from screens()
     for index, (_, reply) in enumerate(estimates()):

@@ -14,7 +14,7 @@ from bidi import get_base_level, get_display
 from bot.config import ROOT
 from bot.direction import FSI, LRI, PDI, RLI, isolate_ltr_runs
 from bot.i18n import Catalogs, tag_problem
-from bot.render import Message, Renderer
+from bot.render import DOORS, Message, Renderer
 from flows.model import Template
 from tests.bot.client_screens import OFFICE, every_client_message
 
@@ -93,7 +93,8 @@ def test_every_client_message_reads_right_to_left_with_its_latin_runs_whole(code
     templates = {p.stem for p in (ROOT / "bot" / "templates" / "client").glob("[!_]*.j2")}
     assert rendered == templates - {"support_footer"}  # the footer is part of the others
     for name, reply in MESSAGES:
-        check(RENDERER.message(reply, code), f"{code}: {name}")
+        for door in DOORS:  # the web door's variants of the notice, help and goodbye too
+            check(RENDERER.message(reply, code, door=door), f"{code}: {name} ({door})")
 
 
 @pytest.mark.parametrize("code", RTL)
