@@ -33,6 +33,7 @@ from storage.crypto import Keyring
 from storage.db import Database
 from storage.keys import adopt_previous
 from storage.outbox import Outbox, forget_queued, put
+from storage.prepared import Prepared
 from storage.tables import (
     audit_log,
     conversations,
@@ -63,19 +64,22 @@ class StaffDestinations:
 
 # The statements of every step, built once: SQLAlchemy then reuses their compiled form and cache
 # key instead of building both again for each update (most of a step's time on SQLite).
-_CONVERSATION = (
+# On the driver (storage/prepared.py): most of a step's time on SQLite was SQLAlchemy's own.
+_CONVERSATION = Prepared(
     select(conversations).where(conversations.c.client_key == bindparam("b_key")).with_for_update()
 )
-_NEW_CONVERSATION = insert(conversations)
-_CHANGED_CONVERSATION = (
+_NEW_CONVERSATION = Prepared(insert(conversations))
+_CHANGED_CONVERSATION = Prepared(
     update(conversations)
     .where(conversations.c.client_key == bindparam("b_key"))
     .values(version=conversations.c.version + 1)
 )
 _CLAIMS = {
-    name: dialect.insert(processed_updates)
-    .on_conflict_do_nothing()
-    .returning(processed_updates.c.update_id)
+    name: Prepared(
+        dialect.insert(processed_updates)
+        .on_conflict_do_nothing()
+        .returning(processed_updates.c.update_id)
+    )
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 _CHAT_OF = select(
@@ -173,8 +177,8 @@ def claim_update(tx: Connection, update_id: int | None, now: datetime) -> bool:
     """Record the update id; False when it was recorded before (the update is then skipped)."""
     if update_id is None:
         return True
-    claimed = tx.execute(_CLAIMS[tx.dialect.name], {"update_id": update_id, "processed_at": now})
-    return claimed.first() is not None
+    claimed = _CLAIMS[tx.dialect.name].rows(tx, {"update_id": update_id, "processed_at": now})
+    return bool(claimed)
 
 
 def load(
@@ -182,10 +186,10 @@ def load(
 ) -> Conversation | None:
     """The client's conversation (locked by `lock_client`); one last seen under the previous
     pepper is first moved to `key` with its appointments and waiting-list entry (storage/keys.py)."""
-    row = tx.execute(_CONVERSATION, {"b_key": key}).first()
-    if row is None and adopt_previous(tx, keyring, channel, user_id):
-        row = tx.execute(_CONVERSATION, {"b_key": key}).first()
-    return _to_conversation(row._mapping) if row else None
+    rows = _CONVERSATION.rows(tx, {"b_key": key})
+    if not rows and adopt_previous(tx, keyring, channel, user_id):
+        rows = _CONVERSATION.rows(tx, {"b_key": key})
+    return _to_conversation(rows[0]) if rows else None
 
 
 def save(
@@ -209,12 +213,12 @@ def save(
     }
     if before is None:
         channel, chat_ref = first_address()
-        tx.execute(
-            _NEW_CONVERSATION,
+        _NEW_CONVERSATION.rows(
+            tx,
             {"client_key": key, "version": 1, "channel": channel, "chat_ref": chat_ref, **values},
         )
     else:
-        tx.execute(_CHANGED_CONVERSATION, {"b_key": key, **values})
+        _CHANGED_CONVERSATION.rows(tx, {"b_key": key, **values})
 
 
 def forget_client(tx: Connection, client: str, office: str, now: datetime) -> None:

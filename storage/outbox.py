@@ -18,6 +18,7 @@ from flows.model import Reply
 from storage.codec import decode_reply, encode_reply
 from storage.crypto import Keyring
 from storage.db import Database
+from storage.prepared import Prepared
 from storage.tables import outbox, sent_messages
 
 RETRY_BACKOFF = (5, 30, 120, 600, 1800)  # seconds before the next attempt to send
@@ -46,14 +47,15 @@ class Delivery:
 
 
 # Statements of every reply, built once: SQLAlchemy reuses their compiled form.
-_PUT = insert(outbox).returning(outbox.c.id)
-_SENT = delete(outbox).where(outbox.c.id == bindparam("b_id"))
-_PROGRESS = (
+# On the driver (storage/prepared.py).
+_PUT = Prepared(insert(outbox).returning(outbox.c.id))
+_SENT = Prepared(delete(outbox).where(outbox.c.id == bindparam("b_id")))
+_PROGRESS = Prepared(
     update(outbox).where(outbox.c.id == bindparam("b_id")).values(sent_parts=bindparam("parts"))
 )
 _RECORD_IDS = {
-    "postgresql": postgresql.insert(sent_messages).on_conflict_do_nothing(),
-    "sqlite": sqlite.insert(sent_messages).on_conflict_do_nothing(),
+    "postgresql": Prepared(postgresql.insert(sent_messages).on_conflict_do_nothing()),
+    "sqlite": Prepared(sqlite.insert(sent_messages).on_conflict_do_nothing()),
 }
 
 
@@ -93,7 +95,7 @@ def put(
         "next_attempt_at": due,
         "channel": channel,
     }
-    outbox_id = tx.execute(_PUT, row).scalar_one()
+    outbox_id = int(_PUT.rows(tx, row)[0]["id"])
     chat = chat_id or keyring.open(sealed)
     return Delivery(
         outbox_id,
@@ -222,11 +224,13 @@ class Outbox:
 
         def mark(tx: Connection) -> None:
             if done:
-                tx.execute(_SENT, {"b_id": delivery.outbox_id})
+                _SENT.rows(tx, {"b_id": delivery.outbox_id})
             else:
-                tx.execute(_PROGRESS, {"b_id": delivery.outbox_id, "parts": parts})
-            if ids:  # a resend after a crash may repeat an id already recorded: keep the first
-                tx.execute(_RECORD_IDS[tx.dialect.name], ids)
+                _PROGRESS.rows(tx, {"b_id": delivery.outbox_id, "parts": parts})
+            for (
+                row
+            ) in ids:  # a resend after a crash may repeat an id already recorded: keep the first
+                _RECORD_IDS[tx.dialect.name].rows(tx, row)
 
         return mark
 
