@@ -220,8 +220,19 @@ def slots_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def now(args: argparse.Namespace) -> datetime:
+    """The command's "now", aware UTC: the system clock, or the one a test put in `args.clock`."""
+    return aware(args.clock())
+
+
 def slots_add(args: argparse.Namespace) -> int:
-    """Offer one extra slot at a Berlin time, e.g. 2026-12-02T10:00 --counsellor c1."""
+    """Offer one extra slot at a Berlin time, e.g. 2026-12-02T10:00 --counsellor c1 (not in the
+    past)."""
+    if args.at <= now(args):
+        raise UsageError(
+            f"{berlin(args.at):%a %d.%m.%Y %H:%M} is in the past (now: "
+            f"{berlin(now(args)):%d.%m.%Y %H:%M} Europe/Berlin): no client could book it"
+        )
     with opened(args) as (roster, _, _):
         slot = roster.add_slot(args.counsellor, args.at, args.minutes)
     print(
@@ -251,8 +262,7 @@ def slots_block(args: argparse.Namespace) -> int:
     print(
         f"blocked {args.counsellor} {berlin(slot.start):%a %d.%m.%Y %H:%M}-{berlin(slot.end):%H:%M}"
     )
-    for appointment in clashes:
-        print(f"still booked then, cancel or move it yourself:\n{describe(appointment)}")
+    still_booked(clashes, "then")
     return 0
 
 
@@ -266,17 +276,28 @@ def slots_unblock(args: argparse.Namespace) -> int:
 
 def slots_close(args: argparse.Namespace) -> int:
     """Close the office on whole days, e.g. 2026-12-24 (holidays are closed anyway)."""
+    affected: dict[str, Appointment] = {}  # a day typed twice lists its bookings once
     with opened(args) as (roster, agenda_of, _):
         for closed in args.days:
             roster.close_day(closed)
             print(f"closed {closed:%a %d.%m.%Y}")
-            for appointment in agenda_of(closed):
-                if appointment.status == "booked":
-                    print(
-                        f"still booked that day, cancel or move it yourself:\n"
-                        f"{describe(appointment)}"
-                    )
+            booked = (a for a in agenda_of(closed) if a.status == "booked")
+            affected.update((a.case_code, a) for a in booked)
+    still_booked(sorted(affected.values(), key=lambda a: a.start), "on these days")
     return 0
+
+
+def still_booked(affected: Sequence[Appointment], when: str) -> None:
+    """The appointments a block or closure leaves in place, under one header saying what to do."""
+    if not affected:
+        return
+    print(
+        f"Still booked {when} ({len(affected)}): move each with `comehome appointments move "
+        "CODE YYYY-MM-DDTHH:MM`, or cancel it with `comehome appointments cancel CODE --reason "
+        "closed`; the client is told in their language."
+    )
+    for appointment in affected:
+        print(f"  {berlin(appointment.start):%a %d.%m.%Y}{describe(appointment)}")
 
 
 def slots_reopen(args: argparse.Namespace) -> int:
@@ -292,12 +313,12 @@ def slots_reopen(args: argparse.Namespace) -> int:
 
 def slots_list(args: argparse.Namespace) -> int:
     """Show the rules, hours, closures and every slot of the next days with its booking."""
-    now = aware(utc_now())
+    moment = now(args)
     with opened(args) as (roster, _, _):
         rules = roster.rules()
         counsellors = roster.counsellors()
-        closures = [c for c in roster.closures() if c >= berlin(now).date()]
-        overview = roster.overview(now, args.days)
+        closures = [c for c in roster.closures() if c >= berlin(moment).date()]
+        overview = roster.overview(moment, args.days)
     print(f"Rules: {describe_rules(rules)}")
     print("Counsellors:")
     for counsellor in counsellors:
@@ -376,7 +397,7 @@ def interpreters_list(args: argparse.Namespace) -> int:
 
 def agenda(args: argparse.Namespace) -> int:
     """Show one day's appointments (default today), with case code, language and interpreter."""
-    shown = args.day or berlin(aware(utc_now())).date()
+    shown = args.day or berlin(now(args)).date()
     with opened(args) as (_, agenda_of, _):
         listed = agenda_of(shown)
     print(f"Agenda {shown:%a %d.%m.%Y} (Europe/Berlin)")
@@ -419,7 +440,7 @@ def command(
 ) -> argparse.ArgumentParser:
     summary = (func.__doc__ or "").split("\n")[0].split(", e.g.")[0].rstrip(".")
     parser: argparse.ArgumentParser = group.add_parser(name, help=summary, description=func.__doc__)
-    parser.set_defaults(func=guarded(func))
+    parser.set_defaults(func=guarded(func), clock=utc_now)
     add_office_option(parser)
     return parser
 

@@ -13,6 +13,7 @@ from bot.cli import office as office_cli
 from storage.db import Database
 from tests.storage.own_transactions import OwnTransactions
 
+# The commands' clock (`args.clock`) stands at NOW, so these fixed dates never fall into the past.
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)  # a Wednesday
 
 
@@ -23,7 +24,6 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("COMEHOME_DATA_DIR", str(tmp_path))
     for name in ("COMEHOME_ENV", "COMEHOME_OFFICE_FILE", "COMEHOME_PEPPER", "COMEHOME_CHAT_KEYS"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(office_cli, "utc_now", lambda: NOW)
     return url
 
 
@@ -36,10 +36,12 @@ def repo(database_url: str) -> Iterator[OwnTransactions]:
     db.dispose()
 
 
-def comehome(*argv: str) -> int:
+def comehome(*argv: str, now: datetime = NOW) -> int:
+    """`comehome …` as staff type it, at `now`."""
     root = argparse.ArgumentParser(prog="comehome")
     office_cli.add_parser(root.add_subparsers(dest="command"))
     args = root.parse_args(argv)
+    args.clock = lambda: now.replace(tzinfo=None)  # naive UTC, like storage.times.utc_now
     return int(args.func(args))
 
 
@@ -213,3 +215,83 @@ def test_impossible_settings_are_refused_with_a_reason(
     """Check that settings the office cannot mean end with status 2 and a one-line reason."""
     assert comehome(*argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_commands_read_the_system_clock_unless_given_another(database_url: str) -> None:
+    """Check that without a test's clock the commands ask the system clock, so that a slot
+    added in the past is refused in production too."""
+    root = argparse.ArgumentParser(prog="comehome")
+    office_cli.add_parser(root.add_subparsers(dest="command"))
+    args = root.parse_args(["slots", "add", "2020-01-06T10:00", "--counsellor", "c1"])
+    assert args.clock is office_cli.utc_now
+    assert args.func(args) == 2
+
+
+@pytest.mark.parametrize("at", ["2026-11-25T10:30", "2026-11-24T14:00", "2025-12-01T10:00"])
+def test_a_slot_in_the_past_is_refused(
+    at: str, repo: OwnTransactions, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Check that `slots add` refuses a time that has begun or passed (Berlin time; NOW is 10:30
+    there), with exit status 2, a message saying why, and nothing stored."""
+    office_week()
+    before = {o.key for o in repo.free_slots(NOW, "de", limit=200)}
+    capsys.readouterr()
+    assert comehome("slots", "add", at, "--counsellor", "c1") == 2
+    shown = capsys.readouterr()
+    assert "is in the past (now: 25.11.2026 10:30 Europe/Berlin)" in shown.err
+    assert "offered" not in shown.out
+    assert {o.key for o in repo.free_slots(NOW, "de", limit=200)} == before
+    assert comehome("slots", "add", "2026-11-25T10:31", "--counsellor", "c1") == 0  # a minute on
+
+
+def test_closing_days_lists_the_appointments_still_booked_once_under_one_header(
+    repo: OwnTransactions, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Check that `slots close` over two days with three bookings (one day typed twice) prints
+    one header naming the commands to move or cancel, then each booking once, by case code."""
+    office_week()
+    offers = repo.free_slots(NOW, "de", limit=10)
+    first_day = offers[0].start.astimezone(office_cli.BERLIN).date()
+    second_day = next(o for o in offers if o.start.astimezone(office_cli.BERLIN).date() > first_day)
+    chosen = [offers[0], offers[1], second_day]
+    codes = [repo.book(f"{n}" * 64, o.key, "de", NOW).case_code for n, o in enumerate(chosen)]
+    days = [
+        first_day.isoformat(),
+        second_day.start.astimezone(office_cli.BERLIN).date().isoformat(),
+    ]
+    capsys.readouterr()
+    assert comehome("slots", "close", days[0], days[1], days[0]) == 0
+    shown = capsys.readouterr().out
+    assert shown.count("Still booked") == 1 and "cancel or move it yourself" not in shown
+    assert "Still booked on these days (3): move each with `comehome appointments move" in shown
+    assert "`comehome appointments cancel CODE --reason closed`" in shown
+    assert [shown.count(code) for code in codes] == [1, 1, 1]
+    listed = shown.split("Still booked", 1)[1].splitlines()[1:]
+    assert [line.split()[5] for line in listed] == codes  # by time
+    assert listed[0].startswith(f"  {first_day:%a %d.%m.%Y}  09:00-10:00  Frau Beispiel  ")
+
+
+def test_blocking_a_booked_time_lists_it_under_one_header(
+    repo: OwnTransactions, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Check that `slots block` over two booked hours prints one header, then both bookings."""
+    office_week()
+    offers = repo.free_slots(NOW, "de", limit=2)
+    codes = [repo.book(f"{n}" * 64, o.key, "de", NOW).case_code for n, o in enumerate(offers)]
+    start = offers[0].start.astimezone(office_cli.BERLIN)
+    capsys.readouterr()
+    assert comehome("slots", "block", f"{start:%Y-%m-%dT%H:%M}", "--counsellor", "c1",
+                    "--minutes", "120") == 0  # fmt: skip
+    shown = capsys.readouterr().out
+    assert shown.count("Still booked then (2)") == 1
+    assert [shown.count(code) for code in codes] == [1, 1]
+
+
+def test_closing_a_day_without_bookings_prints_no_header(
+    repo: OwnTransactions, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Check that closing a free day only confirms it."""
+    office_week()
+    capsys.readouterr()
+    assert comehome("slots", "close", "2026-12-08") == 0
+    assert capsys.readouterr().out == "closed Tue 08.12.2026\n"
