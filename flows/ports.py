@@ -150,10 +150,28 @@ class Figures:
     interpreters: tuple[tuple[str, int], ...] = ()  # ("confirmed" / "requested", appointments)
 
 
+@dataclass(frozen=True)
+class Move:
+    """What became of staff moving a case: `after` when it moved; otherwise why not (`refused`:
+    "closed", "same", "taken", "no_interpreter" or "not_offered") and the next free times."""
+
+    before: Case
+    after: Case | None = None
+    refused: str = ""
+    offers: tuple[SlotOffer, ...] = ()
+
+
 class Desk(Protocol):
     """The appointment book and the counts, as staff use them within one transaction."""
 
     def agenda(self, day: date) -> Sequence[Case]: ...
+
+    def upcoming(
+        self, first: date | None, last: date | None, language: str | None
+    ) -> Sequence[Case]:
+        """Booked appointments still ahead, by time; within these Berlin days and this language
+        when given."""
+        ...
 
     def open_requests(self) -> Sequence[Case]:
         """Booked appointments whose interpreter is requested, not yet confirmed."""
@@ -169,6 +187,12 @@ class Desk(Protocol):
 
     def cancel(self, code: str) -> Case | None:
         """Cancel as the office; None for an unknown code. Cancelling twice changes nothing."""
+        ...
+
+    def move(self, code: str, start: datetime, counsellor: str | None) -> Move | None:
+        """Move a booked case to the time offered for its language at `start` (with this
+        counsellor, when named); the new time is taken before the old one is released. None for
+        an unknown code."""
         ...
 
     def figures(self, first: date, last: date) -> Figures: ...

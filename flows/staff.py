@@ -7,18 +7,22 @@ staff locale. Nothing here shows a Telegram name, username or id: cases carry ca
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from flows import intake
+from flows.clock import BERLIN
 from flows.model import (
     Audit,
     Button,
+    CalendarEvent,
     Code,
     Command,
     Conversation,
     Country,
     Effect,
     Language,
+    NotifyStaff,
     Param,
     Pressed,
     Reply,
@@ -28,7 +32,8 @@ from flows.model import (
     UserText,
     When,
 )
-from flows.ports import AppointmentView, Case, Context, Desk
+from flows.ports import AppointmentView, Case, Context, Desk, Move
+from flows.states import MENU_BUTTON
 from flows.support import estimate
 from flows.support_screens import estimate_line, household_of
 from flows.text import st, t
@@ -40,6 +45,8 @@ COMMANDS = (
     "noshow",
     "departed",
     "cancel",
+    "move",
+    "upcoming",
     "confirm",
     "interpreters",
     "slots",
@@ -134,9 +141,11 @@ def case_buttons(view: AppointmentView) -> tuple[tuple[Button, ...], ...]:
 
 
 def step(
-    event: Command | Pressed, desk: Desk, now: datetime, today: date
+    event: Command | Pressed, desk: Desk, now: datetime, today: date, *, in_chat: bool = True
 ) -> tuple[tuple[Reply, ...], tuple[Effect, ...]]:
-    """A staff command or button; returns the replies to the staff chat and the effects."""
+    """A staff command or button; returns the replies to the staff chat and the effects. A
+    command given elsewhere (`in_chat` False: the command line) also tells the staff chats of
+    each change, which they would otherwise not see."""
     if isinstance(event, Pressed):
         action, _, code = event.value.removeprefix("s:").partition(":")
         if action == "cancel":
@@ -180,15 +189,14 @@ def step(
     if name == "cancel":
         if len(args) < 2:
             return _usage("cancel"), ()
-        found = desk.cancel(args[0])
-        replies, effects = _changed(found, args, "cancel")
-        if found is not None and found.client is not None:
-            told = Reply(
-                _cancelled(found.appointment.case_code, event.args.split(maxsplit=1)[1]),
-                ((Button("m:book", t("Book an appointment")),),),
-            )
-            effects += (TellClient(found.client, told),)
-        return replies, effects
+        return _cancel(desk, args[0], event.args.split(maxsplit=1)[1], in_chat)
+    if name == "move":
+        when, rest = _moment(args[1:])
+        if when is None or len(rest) > 1:
+            return _usage("move"), ()
+        return _move(desk.move(args[0], when, rest[0] if rest else None), args[0], in_chat)
+    if name == "upcoming":
+        return _upcoming(desk, args)
     if name == "interpreters":
         lines = tuple(f"{n}: {', '.join(codes)}" for n, codes in desk.interpreters())
         return (Reply(Template("staff/interpreters", {"lines": lines})),), ()
@@ -208,6 +216,125 @@ def step(
             ),
         ), (Audit("stats"),)
     return (), ()
+
+
+def _cancel(
+    desk: Desk, code: str, reason: str, in_chat: bool
+) -> tuple[tuple[Reply, ...], tuple[Effect, ...]]:
+    """Cancel as the office: the client is told why in their language (with the calendar entry
+    withdrawn); a case cancelled before, held or missed is left as it is, and nobody is told."""
+    before = desk.case(code)
+    found = desk.cancel(code) if before is not None else None
+    if before is None or found is None:
+        return (Reply(Template("staff/unknown_case", {"code": code})),), ()
+    view = found.appointment
+    if before.appointment.status != "booked" or view.status != "cancelled":
+        return (_not_changed(before.appointment),), ()
+    done = Reply(Template("staff/done", {"action": "cancel", **case_params(view)}))
+    effects: list[Effect] = [Audit("cancel", view.case_code)]
+    if found.client is not None:
+        withdrawn = CalendarEvent(view.uid, view.sequence, view.start, view.end, cancelled=True)
+        told = Reply(
+            _cancelled(view.case_code, reason),
+            ((Button("m:book", t("Book an appointment")),), (MENU_BUTTON,)),
+            calendar=withdrawn,
+        )
+        effects.append(TellClient(found.client, told))
+    if not in_chat:
+        preset = CANCEL_REASONS.get(reason.strip().lower())
+        label: Param = preset[1] if preset else UserText(reason)
+        effects.append(NotifyStaff(_office_change("cancelled", view, reason=label)))
+    return (done,), tuple(effects)
+
+
+def _move(
+    moved: Move | None, code: str, in_chat: bool
+) -> tuple[tuple[Reply, ...], tuple[Effect, ...]]:
+    """Staff moved a case: the client reads the old and the new time in their language, with
+    the calendar entry updated; a time not offered is answered with the next free ones."""
+    if moved is None:
+        return (Reply(Template("staff/unknown_case", {"code": code})),), ()
+    before = moved.before.appointment
+    if moved.after is None:
+        if moved.refused == "closed":
+            return (_not_changed(before),), ()
+        params: dict[str, Param] = {
+            "case": Code(before.case_code),
+            "reason": moved.refused,
+            "slots": tuple(When(o.start) for o in moved.offers),
+        }
+        return (Reply(Template("staff/not_moved", params)),), ()
+    after = moved.after.appointment
+    old = When(before.start)
+    done = Reply(Template("staff/done", {"action": "move", "old": old, **case_params(after)}))
+    effects: list[Effect] = [Audit("move", after.case_code)]
+    if moved.after.client is not None:
+        told = Reply(
+            t(
+                "The office has moved your appointment {case} from {old} to {new}. If the new "
+                "time does not suit you, you can move or cancel it here.",
+                case=Code(after.case_code),
+                old=old,
+                new=When(after.start),
+            ),
+            ((Button("m:appt", t("My appointment")),), (MENU_BUTTON,)),
+            calendar=CalendarEvent(after.uid, after.sequence, after.start, after.end),
+        )
+        effects.append(TellClient(moved.after.client, told))
+    if not in_chat:
+        effects.append(NotifyStaff(_office_change("moved", after, old=old)))
+    return (done,), tuple(effects)
+
+
+def _office_change(kind: str, view: AppointmentView, **extra: Param) -> Reply:
+    """For the staff chats: a change made at the command line, which they did not see typed."""
+    return Reply(Template("staff/office_change", {"kind": kind, **case_params(view), **extra}))
+
+
+def _not_changed(view: AppointmentView) -> Reply:
+    return Reply(
+        Template("staff/not_changed", {"case": Code(view.case_code), "status": view.status})
+    )
+
+
+def _upcoming(desk: Desk, args: list[str]) -> tuple[tuple[Reply, ...], tuple[Effect, ...]]:
+    """ "/upcoming [from [to]] [language]": booked appointments still ahead, by time."""
+    days = [_date(arg) for arg in args if arg[:1].isdigit()]
+    languages = [arg for arg in args if not arg[:1].isdigit()]
+    if (
+        None in days
+        or len(days) > 2
+        or len(languages) > 1
+        or not all(_LANGUAGE_CODE.fullmatch(code) for code in languages)
+    ):
+        return _usage("upcoming"), ()
+    first = days[0] if days else None
+    last = days[1] if len(days) > 1 else None
+    language = languages[0] if languages else None
+    cases = desk.upcoming(first, last, language)
+    params: dict[str, Param] = {
+        "cases": tuple(_case_line(c) for c in cases),
+        "first": first or "",
+        "last": last or "",
+        "language": Language(language) if language else "",
+    }
+    return (Reply(Template("staff/upcoming", params)),), ()
+
+
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(_[A-Za-z]{2,4})?")
+
+
+def _moment(words: list[str]) -> tuple[datetime | None, list[str]]:
+    """A Berlin time typed as 2026-12-10T10:00, 2026-12-10 10:00 or 10.12.2026 10:00, and the
+    words after it."""
+    for taken in (2, 1):
+        text = " ".join(words[:taken])
+        for pattern in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"):
+            try:
+                return datetime.strptime(text, pattern).replace(tzinfo=BERLIN), words[taken:]
+            except ValueError:
+                continue
+    return None, words
 
 
 def _cancelled(case: str, reason: str) -> Text:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Connection, select, update
 
-from flows.ports import Case, Figures, SlotOffer
+from flows.clock import BERLIN
+from flows.ports import Case, Figures, Move, SlotOffer
 from storage import counts
-from storage.booking import AppointmentBook, AppointmentClosed, AppointmentNotFound
+from storage.booking import AppointmentBook, AppointmentClosed, AppointmentNotFound, SlotTaken
 from storage.booking_port import view
-from storage.records import Appointment, normalise_case_code
+from storage.records import Appointment, normalise_case_code, of_office, to_appointment
 from storage.roster_view import read_roster
 from storage.tables import appointments, conversations
+from storage.times import naive
 
 
 class StoredDesk:
@@ -40,6 +42,25 @@ class StoredDesk:
 
     def agenda(self, day: date) -> Sequence[Case]:
         return [case for a in self.book.agenda(day) if (case := self._case(a)) is not None]
+
+    def upcoming(
+        self, first: date | None, last: date | None, language: str | None, limit: int = 500
+    ) -> Sequence[Case]:
+        query = of_office(self.office_id).where(
+            appointments.c.status == "booked", appointments.c.starts_at > naive(self.now)
+        )
+        if first is not None:
+            query = query.where(appointments.c.starts_at >= naive(_midnight(first)))
+        if last is not None:
+            query = query.where(
+                appointments.c.starts_at < naive(_midnight(last + timedelta(days=1)))
+            )
+        if language is not None:
+            query = query.where(appointments.c.language == language)
+        rows = self.tx.execute(
+            query.order_by(appointments.c.starts_at, appointments.c.id).limit(limit)
+        )
+        return [case for row in rows if (case := self._case(to_appointment(row))) is not None]
 
     def open_requests(self) -> Sequence[Case]:
         rows = (
@@ -108,6 +129,32 @@ class StoredDesk:
             return Case(found.appointment, None, found.answers, found.locale)  # told once already
         return Case(view(cancellation.appointment), found.client, found.answers, found.locale)
 
+    def move(self, code: str, start: datetime, counsellor: str | None) -> Move | None:
+        record = self.book.by_case_code(normalise_case_code(code))
+        found = self._case(record)
+        if record is None or found is None:
+            return None
+        current = found.appointment
+        if current.status != "booked":
+            return Move(found, refused="closed")
+        if current.start == start and counsellor in (None, record.counsellor_id):
+            return Move(found, refused="same")
+        offers = self.book.free_slots(self.now, current.language, limit=10_000)
+        chosen = next(
+            (o for o in offers if o.start == start and counsellor in (None, o.slot.counsellor_id)),
+            None,
+        )
+        later = tuple(
+            SlotOffer(o.key, o.start, o.interpreter_status) for o in offers if o.start >= start
+        )[:6]
+        if chosen is None:
+            return Move(found, refused="not_offered", offers=later)
+        try:
+            moved = self.book.reschedule(current.case_code, None, chosen.key, self.now)
+        except SlotTaken as error:  # taken by a client in the meantime
+            return Move(found, refused=error.reason, offers=later)
+        return Move(found, self._case(moved))
+
     def figures(self, first: date, last: date) -> Figures:
         return counts.figures(self.tx, self.office_id, first, last)
 
@@ -123,3 +170,8 @@ class StoredDesk:
         return [
             SlotOffer(o.key, o.start, o.interpreter_status) for o in offers if o.start <= horizon
         ]
+
+
+def _midnight(day: date) -> datetime:
+    """The start of a Berlin day."""
+    return datetime.combine(day, time(), BERLIN)

@@ -1,5 +1,6 @@
 """The `comehome` command: `run`, `chat`, `web`, `migrate`, `diagram`, `purge`, `readme`, and the groups
-of the modules beside this one (keys, i18n, support, slots/interpreters/agenda, stats, privacy)."""
+of the modules beside this one (keys, i18n, support, slots/interpreters/agenda, appointments, stats,
+privacy)."""
 
 from __future__ import annotations
 
@@ -182,12 +183,13 @@ def parser() -> argparse.ArgumentParser:
     # Each group's module imports only the standard library and bot.config at the top; what a
     # command needs (python-telegram-bot, SQLAlchemy, Babel's tools) it imports when it runs, so
     # that `comehome --help` stays fast.
-    from bot.cli import i18n, keys, office, privacy, stats, support
+    from bot.cli import appointments, i18n, keys, office, privacy, stats, support
 
     keys.add_group(sub)
     i18n.add_parser(sub)
     support.add_parser(sub)
     office.add_parser(sub)
+    appointments.add_parser(sub)
     stats.add_parser(sub)
     privacy.add_parser(sub)
     return root

@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -152,7 +152,7 @@ async def _staff(
     assistant: Assistant, incoming: Incoming, event: Event, office_id: str
 ) -> Delivery | None:
     now = assistant.clock()
-    today = now.replace(tzinfo=UTC).astimezone(BERLIN).date()
+    today = berlin_day(now)
     assert isinstance(event, Command | Pressed)
 
     def desk_step(desk: Desk) -> tuple[tuple[Reply, ...], tuple[Effect, ...]]:
@@ -161,6 +161,26 @@ async def _staff(
     delivery = await assistant.steps.handle_staff(incoming, desk_step, now, office_id)
     log.debug("staff %s", event.name if isinstance(event, Command) else "button")
     return delivery
+
+
+def at_the_desk(
+    assistant: Assistant, office_id: str, command: Command, staff_key: str
+) -> tuple[tuple[Reply, ...], tuple[Effect, ...]]:
+    """A staff command given outside the staff chat (the command line): the staff chat's own step,
+    its effects committed in one transaction (the client told, the staff chats told, the audit
+    log under `staff_key`); the replies are returned, to be shown where the command was typed."""
+    now = assistant.clock()
+    today = berlin_day(now)
+
+    def desk_step(desk: Desk) -> tuple[tuple[Reply, ...], tuple[Effect, ...]]:
+        return staff.step(command, desk, now, today, in_chat=False)
+
+    return assistant.steps.desk(desk_step, now, office_id, staff_key)
+
+
+def berlin_day(now: datetime) -> date:
+    """Today in Munich, for a clock that gives naive UTC."""
+    return now.replace(tzinfo=UTC).astimezone(BERLIN).date()
 
 
 class Steps:
@@ -259,10 +279,8 @@ class Steps:
         office = self.store.known(office)
         if not conversations_repo.claim_update(tx, incoming.update_id, now):
             return None
-        replies, effects = stepper(StoredDesk(tx, office, aware(now)))
         staff_key = self.keyring.client_key("staff", incoming.user_id)
-        for effect in effects:
-            self._apply(tx, effect, now, office, staff=staff_key)
+        replies, _ = self._at_desk(tx, stepper=stepper, now=now, office=office, staff_key=staff_key)
         if not replies:
             return None
         return put(
@@ -276,6 +294,23 @@ class Steps:
             pressed=incoming.pressed_message_id,
             office=office,
         )
+
+    def desk(
+        self, stepper: StaffStepper, now: datetime, office_id: str, staff_key: str
+    ) -> tuple[tuple[Reply, ...], tuple[Effect, ...]]:
+        """A staff command from outside a chat (from a thread that is not the event loop's), in
+        one transaction with all it causes; its replies are the caller's to show."""
+        office = self.store.known(office_id)
+        work = partial(self._at_desk, stepper=stepper, now=now, office=office, staff_key=staff_key)
+        return self.db.write(work)
+
+    def _at_desk(
+        self, tx: Connection, *, stepper: StaffStepper, now: datetime, office: str, staff_key: str
+    ) -> tuple[tuple[Reply, ...], tuple[Effect, ...]]:
+        replies, effects = stepper(StoredDesk(tx, office, aware(now)))
+        for effect in effects:
+            self._apply(tx, effect, now, office, staff=staff_key)
+        return replies, effects
 
     def _apply(
         self,

@@ -164,7 +164,7 @@ async def test_staff_see_and_change_only_their_own_office_s_cases(telegram: Harn
     await telegram.send(in_chat(staffer.message(f"/case {augsburg_code}")))
     await telegram.send(in_chat(staffer.message(f"/cancel {munich_code} Versehen")))
     found, refused = texts_to(telegram, AUGSBURG_CHAT)
-    assert augsburg_code in found and refused == "Kein Fall mit dieser Nummer."
+    assert augsburg_code in found and refused == "Kein Fall mit diesem Fallcode."
     with telegram.assistant.db.transaction() as tx:
         statuses = dict(tx.execute(select(appointments.c.case_code, appointments.c.status)).all())
         start = tx.execute(
