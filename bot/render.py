@@ -371,20 +371,23 @@ class Dated(Markup):
 
 
 def _starts_rtl(line: str) -> bool:
-    """Whether the first strongly directed character of a line, outside isolates (which the
-    bidi algorithm skips when it sets a line's direction), is right to left."""
+    """Whether a line reads right to left by itself: its first strong character is right to
+    left both as the bidi algorithm finds it (skipping isolated text) and as renderers that do
+    not skip isolates find it. Otherwise it gets U+200F: a line that starts with an isolated
+    command, or that is one isolated date, would be laid out left to right."""
     import unicodedata
 
-    depth = 0
-    for char in re.sub(r"<[^>]+>", "", line):
-        if char in (LRI, FSI, "\u2067"):
-            depth += 1
-        elif char == PDI:
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            direction = unicodedata.bidirectional(char)
-            if direction in ("R", "AL"):
-                return True
-            if direction == "L":
-                return False
-    return False
+    def first_strong(skip_isolates: bool) -> str:
+        depth = 0
+        for char in re.sub(r"<[^>]+>", "", line):
+            if char in (LRI, FSI, "\u2067"):
+                depth += 1
+            elif char == PDI:
+                depth = max(0, depth - 1)
+            elif depth == 0 or not skip_isolates:
+                direction = unicodedata.bidirectional(char)
+                if direction in ("R", "AL", "L"):
+                    return direction
+        return ""
+
+    return first_strong(True) in ("R", "AL") and first_strong(False) in ("R", "AL")

@@ -65,6 +65,11 @@ def check_lines(text: str, where: str, button: bool = False) -> None:
         strong = any(unicodedata.bidirectional(c) in ("R", "AL") for c in bare)
         if strong or not button:
             assert get_base_level(line) == 1, (where, line)
+        if not button:  # also where a renderer takes isolated text for the line's direction
+            first = next(
+                (k for k in map(unicodedata.bidirectional, line) if k in ("L", "R", "AL")), "R"
+            )
+            assert first in ("R", "AL"), (where, line)
         shown = get_display(line, base_dir="R").translate(CONTROLS)
         right = len(shown)
         for content, ltr in isolates(line):
