@@ -154,6 +154,7 @@ class ConversationStore:
                 replies=replies,
                 due=now,
                 office=self.known(row.office_id),
+                client=client,
             )
 
     def claim_agenda(self, tx: Connection, day: date, office: str) -> bool:

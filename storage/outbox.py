@@ -1,7 +1,7 @@
 """The outbox: replies committed with their step and kept until the door confirms them sent.
 
-A row is addressed by a sealed chat id and a channel: "telegram" or "terminal" (a chat of that
-door) or "email" (the office's mailbox). Rows are leased so that several instances never send the
+A row is addressed by a sealed chat id and a channel: "telegram", "terminal" or "web" (a chat of
+that door) or "email" (the office's mailbox). Rows are leased so that several instances never send the
 same one twice; a failed send waits longer each time.
 """
 
@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.model import Reply
@@ -21,6 +22,9 @@ from storage.db import Database
 from storage.prepared import Prepared
 from storage.tables import outbox, sent_messages
 
+WEB = "web"  # the web door's channel: its rows wait for the browser to ask (`storage.web_pages`)
+PAGE_OF = "page"  # payload key: the web client whose page (or news for it) a row is
+SHOWN = -1  # `attempts` of a web row already shown: the client's current page, never sent
 RETRY_BACKOFF = (5, 30, 120, 600, 1800)  # seconds before the next attempt to send
 MAX_ATTEMPTS = 50  # 5 s, 30 s, 2 min, 10 min, then every 30 min: about a day
 # The instance that committed a step sends its replies at once; only if it has not confirmed them
@@ -74,9 +78,12 @@ def put(
     final: bool = False,
     office: str = "",
     about: str = "",
+    client: str = "",
 ) -> Delivery:
     """Queue replies in the step's transaction; `chat_ref` when the sealed id is at hand already;
-    `about`: the pseudonym of the client whose answers or news they carry (see `forget_queued`)."""
+    `about`: the pseudonym of the client whose answers or news they carry (see `forget_queued`);
+    `client`: the pseudonym of the client whose own chat they go to. A web client has no chat to
+    push to: its rows are found by that pseudonym when the browser asks (`storage.web_pages`)."""
     sealed = chat_ref if chat_ref is not None else keyring.seal(chat_id)
     payload = {
         "replies": [encode_reply(reply) for reply in replies],
@@ -87,6 +94,8 @@ def put(
     }
     if about:
         payload["about"] = about
+    if client and channel == WEB:
+        payload[PAGE_OF] = client
     row = {
         "chat_ref": sealed,
         "locale": locale,
@@ -111,13 +120,32 @@ def put(
     )
 
 
+def delivery_of(row: Row[Any], keyring: Keyring, leased_until: datetime | None) -> Delivery:
+    """A stored outbox row as the replies it holds."""
+    return Delivery(
+        row.id,
+        keyring.open(row.chat_ref),
+        row.locale,
+        tuple(decode_reply(raw) for raw in row.payload["replies"]),
+        row.payload.get("pressed"),
+        row.channel,
+        tuple(row.payload.get("delete", ())),
+        bool(row.payload.get("final")),
+        str(row.payload.get("office", "")),
+        leased_until,
+        row.sent_parts,
+    )
+
+
 def forget_queued(tx: Connection, client: str) -> int:
     """Delete every staff summary still queued about a client (with their answers and note, to
     the staff chats and the mailbox). Replies to their own chat are left to the door: it deletes
     them in the chat after the last message (`with_late_messages`). What a door has already
-    handed to Telegram or the mail server cannot be recalled."""
+    handed to Telegram or the mail server cannot be recalled. A web client's page and the news
+    waiting for their next visit go too: nobody would ever ask for them again."""
     about = outbox.c.payload["about"].as_string() == client
-    return int(tx.execute(delete(outbox).where(about)).rowcount)
+    page = outbox.c.payload[PAGE_OF].as_string() == client  # a web client's pages and news
+    return int(tx.execute(delete(outbox).where(or_(about, page))).rowcount)
 
 
 class Outbox:
@@ -139,6 +167,7 @@ class Outbox:
                 .where(
                     outbox.c.next_attempt_at <= now,
                     outbox.c.channel.in_(channels),
+                    outbox.c.attempts >= 0,  # a web page already shown is not sent
                     outbox.c.id.not_in(list(exclude)),
                 )
                 .order_by(outbox.c.id)
@@ -151,22 +180,7 @@ class Outbox:
                     .where(outbox.c.id.in_([row.id for row in rows]))
                     .values(next_attempt_at=now + LEASE)
                 )
-        return [
-            Delivery(
-                row.id,
-                self.keyring.open(row.chat_ref),
-                row.locale,
-                tuple(decode_reply(raw) for raw in row.payload["replies"]),
-                row.payload.get("pressed"),
-                row.channel,
-                tuple(row.payload.get("delete", ())),
-                bool(row.payload.get("final")),
-                str(row.payload.get("office", "")),
-                now + LEASE,
-                row.sent_parts,
-            )
-            for row in rows
-        ]
+        return [delivery_of(row, self.keyring, now + LEASE) for row in rows]
 
     def extend(self, delivery: Delivery, now: datetime) -> Delivery | None:
         """Lease a queued delivery for longer, if it is still ours: None when its lease ran out
@@ -189,7 +203,11 @@ class Outbox:
         with self.db.transaction() as tx:
             released = tx.execute(
                 update(outbox)
-                .where(outbox.c.next_attempt_at > now, outbox.c.next_attempt_at <= now + LEASE)
+                .where(
+                    outbox.c.next_attempt_at > now,
+                    outbox.c.next_attempt_at <= now + LEASE,
+                    outbox.c.attempts >= 0,  # a web page's time is when it is forgotten
+                )
                 .values(next_attempt_at=now)
             )
             return int(released.rowcount)
@@ -284,4 +302,5 @@ class Outbox:
 
     def backlog(self) -> int:
         with self.db.transaction() as tx:
-            return int(tx.execute(select(func.count()).select_from(outbox)).scalar_one())
+            waiting = select(func.count()).select_from(outbox).where(outbox.c.attempts >= 0)
+            return int(tx.execute(waiting).scalar_one())

@@ -193,14 +193,16 @@ OUTSIDE_DATABASE: tuple[Words, ...] = (
         "Web-Tür: ein zufälliges Sitzungs-Token (128 Bit) in einem Cookie (HttpOnly, SameSite="
         "Strict, Secure hinter TLS) ist die einzige Kennung; keine IP-Adresse, kein User-Agent, "
         "kein Referrer wird gespeichert oder protokolliert (kein Zugriffsprotokoll). Die zuletzt "
-        "gezeigte Seite jeder Sitzung (mit Kalenderdatei) liegt bis zu zwei Stunden nur im "
-        "Speicher des Prozesses, damit ein Neuladen dieselbe Seite zeigt; /delete entfernt sie "
-        "und das Cookie sofort.",
+        "gezeigte Seite jeder Sitzung bleibt bis zu zwei Stunden in `outbox` (die Kalenderdatei "
+        "wird bei jedem Abruf neu erzeugt), damit ein Neuladen und jede Instanz dieselbe Seite "
+        "zeigen; Erinnerungen warten dort bis zum nächsten Besuch. /delete entfernt beides und "
+        "das Cookie sofort.",
         "Web door: a random session token (128 bits) in a cookie (HttpOnly, SameSite=Strict, "
         "Secure behind TLS) is the only identifier; no IP address, user agent or referrer is "
-        "stored or logged (no access log). The last page shown to each session (with its "
-        "calendar file) stays in the process's memory only, for up to two hours, so that a "
-        "reload shows the same page; /delete removes it and the cookie at once.",
+        "stored or logged (no access log). The last page shown to each session stays in "
+        "`outbox` for up to two hours (the calendar file is made anew each time it is fetched), "
+        "so that a reload and every instance show the same page; reminders wait there until the "
+        "next visit. /delete removes both and the cookie at once.",
     ),
 )
 

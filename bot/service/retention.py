@@ -8,6 +8,8 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from storage.web_pages import WebPages
+
 if TYPE_CHECKING:
     from bot.assistant import Assistant
 
@@ -21,6 +23,7 @@ async def run(assistant: Assistant) -> None:
     await asyncio.to_thread(retention.prune_processed, now - PROCESSED_UPDATES_KEPT)
     await asyncio.to_thread(retention.prune_audit, now - timedelta(days=settings.audit_days))
     await asyncio.to_thread(retention.prune_sent, now)
+    await asyncio.to_thread(WebPages(assistant.db, settings.keyring).prune, now)
     before = now - timedelta(days=settings.retention_days)
     purged = await asyncio.to_thread(retention.purge_silent, before)
     ended = await asyncio.to_thread(retention.purge_appointments, before)

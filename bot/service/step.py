@@ -264,6 +264,7 @@ class Steps:
             delete=forget,
             final=leaving,
             office=office,
+            client="" if leaving else key,
         )
         return delivery, leaving
 

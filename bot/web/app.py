@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,19 +25,19 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.assistant import Assistant
-from bot.render import WEB, Message
+from bot.render import WEB
 from bot.service import delivery as delivering
 from bot.service import retention
-from bot.service.delivery import Progress
 from bot.service.step import handle
 from bot.web.guard import BodyLimit, RateLimits, SecurityHeaders
-from bot.web.screens import Block, Screen, Screens, blocks
+from bot.web.screens import Screen, blocks
 from bot.web.session import COOKIE, Session, new_nonce, valid_nonce
 from flows.engine import COMMAND_MENU, COMMANDS
 from flows.model import Command, Event, Pressed, Typed
 from flows.text import t
 from storage.outbox import Delivery
 from storage.return_codes import ReturnCodes, shown
+from storage.web_pages import WebPages
 
 log = logging.getLogger(__name__)
 # The command bar's labels where this door's differs from Telegram's menu (as on its help screen).
@@ -88,12 +88,11 @@ class WebDoor:
         self.assistant = assistant
         self.settings = settings or WebSettings()
         self.keyring = assistant.settings.keyring
-        self.screens = Screens()
         self.limits = RateLimits(
             per_session=self.settings.per_session, overall=self.settings.overall
         )
         self.codes = ReturnCodes(assistant.db, self.keyring)
-        self.notices: dict[str, list[Block]] = {}  # by chat id: reminders waiting for a visit
+        self.pages = WebPages(assistant.db, self.keyring)  # what each session sees, stored
         self._turns: dict[str, _Turn] = {}  # a session's requests run one after another
 
     # --- steps ---------------------------------------------------------------------------------
@@ -101,59 +100,45 @@ class WebDoor:
     async def step(
         self, session: Session, event: Event, nonce: str | None, hint: str | None
     ) -> tuple[Screen | None, bool]:
-        """Run one step for this session, one at a time per session. Returns the screen to show
-        (None: nothing stored any more) and whether everything was deleted."""
+        """Run one step for this session, one at a time per session in this process (the
+        database orders them across instances). Returns the screen to show (None: nothing
+        stored any more) and whether everything was deleted."""
         key = session.client_key
         turn = self._turns.setdefault(key, _Turn())
         turn.users += 1
         try:
             async with turn.lock:
                 delivery = await handle(self.assistant, session.incoming(nonce), event, hint)
-                if delivery is None:  # a form applied before (or nothing to say): as it was
-                    return self.screens.get(key), False
-                messages = await self.take(delivery)
-                screen = self.screen(delivery.locale, messages, session.chat_id)
-                if delivery.final:
-                    self.screens.drop(key)
+                if delivery is not None and delivery.final:  # shown once, nothing kept
+                    screen = self.screen(delivery)
+                    await asyncio.to_thread(self.pages.drop, delivery)
                     return screen, True
-                self.screens.put(key, screen)
-                return screen, False
+                # None: a form applied before (or nothing to say): the page as it was
+                return await self.current(session, delivery), False
         finally:
             turn.users -= 1
             if not turn.users:
                 del self._turns[key]
 
-    async def take(self, delivery: Delivery) -> list[Message]:
-        """The replies of a committed step, rendered; they leave the outbox as they are shown."""
-        taken: list[Message] = []
+    async def current(self, session: Session, step: Delivery | None = None) -> Screen | None:
+        """The session's page, from the database (every instance shows the same): the replies of
+        `step` or else the page shown last, with news (a reminder) in front."""
+        now = self.assistant.clock()
+        page = await asyncio.to_thread(self.pages.show, session.client_key, now, step)
+        return None if page is None else self.screen(page)
 
-        async def show(_: Delivery, messages: Sequence[Message], __: Progress) -> None:
-            taken.extend(messages)  # one page: marked sent as a whole once it is rendered
-
-        if not await delivering.deliver(self.assistant, delivery, show, door=WEB):
-            raise RuntimeError("the replies could not be rendered")
-        return taken
-
-    def screen(self, locale: str | None, messages: Sequence[Message], chat_id: str) -> Screen:
+    def screen(self, delivery: Delivery) -> Screen:
+        """Replies as this door shows them: the web's own privacy facts (`door=WEB`)."""
+        messages = delivering.render(self.assistant, delivery, WEB)
         document = next((m.document for m in messages if m.document is not None), None)
-        code = self.assistant.renderer.locale(locale)
-        screen = Screen(code, blocks(messages), document)
-        screen.notices.extend(self.notices.pop(chat_id, []))
-        return screen
+        code = self.assistant.renderer.locale(delivery.locale)
+        return Screen(code, blocks(messages), document)
 
     async def start(self, session: Session, hint: str | None) -> Screen:
-        """A session's first page, or its place again when this process has no screen of it."""
+        """A session's first page, or its place again when its page was forgotten."""
         screen, _ = await self.step(session, Command("start"), None, hint)
         assert screen is not None  # /start always answers
         return screen
-
-    async def collect_notices(self) -> int:
-        """Messages nobody asked for (reminders, waiting-list news): shown at the next visit."""
-
-        async def keep(delivery: Delivery, messages: Sequence[Message], _: Progress) -> None:
-            self.notices.setdefault(delivery.chat_id, []).extend(blocks(messages))
-
-        return await delivering.flush(self.assistant, keep, channels=("web",), door=WEB)
 
     # --- pages ---------------------------------------------------------------------------------
 
@@ -277,7 +262,7 @@ async def home(request: Request) -> Response:
     session = Session.from_cookie(request.cookies.get(COOKIE), door.keyring)
     if (refused := limited(request, session)) is not None:
         return refused
-    if session is not None and (screen := door.screens.get(session.client_key)) is not None:
+    if session is not None and (screen := await door.current(session)) is not None:
         return door.page(request, screen, session)
     fresh = session is None
     session = session or Session.new(door.keyring)
@@ -310,7 +295,7 @@ async def submit(request: Request) -> Response:
     if not valid_nonce(nonce):
         return door.error(request, 400)
     if event is None:  # an empty message: the same screen again
-        screen = door.screens.get(session.client_key)
+        screen = await door.current(session)
         if screen is None:
             return RedirectResponse(request.url_for("home"), status_code=303)
         return door.page(request, screen, session)
@@ -328,7 +313,7 @@ async def calendar(request: Request) -> Response:
     session = Session.from_cookie(request.cookies.get(COOKIE), door.keyring)
     if (refused := limited(request, session)) is not None:
         return refused
-    screen = door.screens.get(session.client_key) if session else None
+    screen = await door.current(session) if session else None
     if screen is None or screen.document is None:
         return door.error(request, 404)
     name, content = screen.document
@@ -346,7 +331,7 @@ async def return_code(request: Request) -> Response:
     if isinstance(result, Response):
         return result
     session, _ = result
-    screen = door.screens.get(session.client_key)
+    screen = await door.current(session)
     code = await asyncio.to_thread(
         door.codes.issue, session.client_key, session.token, door.assistant.clock()
     )
@@ -362,7 +347,7 @@ async def resume(request: Request) -> Response:
         session = Session.from_cookie(request.cookies.get(COOKIE), door.keyring)
         if session is None:
             return RedirectResponse(request.url_for("home"), status_code=303)
-        screen = door.screens.get(session.client_key) or await door.start(session, None)
+        screen = await door.current(session) or await door.start(session, None)
         return door.page(request, screen, session, resume_form=True)
     result = await checked(request)
     if isinstance(result, Response):
@@ -370,22 +355,20 @@ async def resume(request: Request) -> Response:
     session, form = result
     token = await asyncio.to_thread(door.codes.redeem, form.get("code", "")[:40])
     if token is None:
-        screen = door.screens.get(session.client_key) or await door.start(session, None)
+        screen = await door.current(session) or await door.start(session, None)
         return door.page(request, screen, session, 400, resume_form=True, unknown_code=True)
-    door.screens.drop(session.client_key)
     back = Session(token, door.keyring)
     response = RedirectResponse(request.url_for("home"), status_code=303)
     return with_cookie(response, request, back)
 
 
-def build_app(door: WebDoor, background: bool = True, housekeeping: bool = False) -> Starlette:
-    """The ASGI application: routes in one list, middleware explicit (outermost first)."""
+def build_app(door: WebDoor, housekeeping: bool = False) -> Starlette:
+    """The ASGI application: routes in one list, middleware explicit (outermost first). Nothing
+    runs in the background for the web clients: their news waits in the outbox for their visit."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         tasks = []
-        if background:
-            tasks.append(asyncio.create_task(_every(30, door.collect_notices)))
         if housekeeping:  # when no Telegram door runs beside this one
             tasks.append(asyncio.create_task(_every(3600, lambda: retention.run(door.assistant))))
         try:

@@ -1,16 +1,10 @@
-"""What a web client sees: the replies of their last step as HTML, kept in memory only.
-
-A browser asks again for the same page (reload, back, a double-submitted form): it gets the
-screen its last step produced. Screens live in this process only, for a while, never on disk.
-"""
+"""What a web client sees: the replies of their page (`storage.web_pages`) as HTML blocks."""
 
 from __future__ import annotations
 
 import re
-import time
-from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from markupsafe import Markup
 
@@ -28,13 +22,11 @@ class Block:
     document: bool
 
 
-@dataclass
+@dataclass(frozen=True)
 class Screen:
     locale: str
-    blocks: tuple[Block, ...]
+    blocks: tuple[Block, ...]  # news that came since the last visit (a reminder) first
     document: tuple[str, bytes] | None = None
-    notices: list[Block] = field(default_factory=list)  # messages nobody asked for (reminders)
-    at: float = field(default_factory=time.monotonic)
 
 
 def blocks(messages: Sequence[Message]) -> tuple[Block, ...]:
@@ -61,31 +53,3 @@ def paragraphs(telegram_html: str) -> tuple[tuple[str, Markup], ...]:
             part = rest
         result.append(("p", Markup(part.replace("\n", "<br>\n"))))
     return tuple(result)
-
-
-class Screens:
-    """The last screen of each session (by the conversation's pseudonym), least recent dropped
-    first, none older than `ttl` seconds."""
-
-    def __init__(self, kept: int = 10_000, ttl: float = 2 * 3600) -> None:
-        self.kept, self.ttl = kept, ttl
-        self._screens: OrderedDict[str, Screen] = OrderedDict()
-
-    def get(self, key: str) -> Screen | None:
-        screen = self._screens.get(key)
-        if screen is None:
-            return None
-        if time.monotonic() - screen.at > self.ttl:
-            del self._screens[key]
-            return None
-        self._screens.move_to_end(key)
-        return screen
-
-    def put(self, key: str, screen: Screen) -> None:
-        self._screens[key] = screen
-        self._screens.move_to_end(key)
-        while len(self._screens) > self.kept:
-            self._screens.popitem(last=False)
-
-    def drop(self, key: str) -> None:
-        self._screens.pop(key, None)

@@ -291,20 +291,22 @@ outbox = Table(
                     "Nummern der Nachrichten, die der Bot im Chat löschen soll; die Kennung des "
                     "Büros, dessen Adresse die Nachrichten zeigen; bei einer Zusammenfassung das "
                     "Pseudonym der Person (`about`), damit /delete sie vor dem Senden "
-                    "zurückziehen kann",
+                    "zurückziehen kann; an eine Person der Web-Tür das Pseudonym ihrer Sitzung "
+                    "(`page`), unter dem ihr Browser die Seite abholt",
                     "the messages as text ids with parameters: to the client e.g. appointment, "
                     "case code, their own answers; to staff the summary with the intake answers "
                     "and the scrubbed note; after /delete the numbers of the messages the bot is "
                     "to delete in the chat; the id of the office whose address the messages show; "
                     "on a summary the client's pseudonym (`about`), so that /delete can withdraw "
-                    "it before it is sent",
+                    "it before it is sent; to a web door client the pseudonym of their session "
+                    "(`page`), under which their browser fetches the page",
                 ),
                 Personal.PSEUDONYMOUS,
                 Words(
                     "Inhalt wie `conversations.answers`; Empfänger verschlüsselt; die Zeile wird "
-                    "nach dem Senden gelöscht",
+                    "nach dem Senden gelöscht (eine Seite der Web-Tür zwei Stunden nach dem Zeigen)",
                     "content as `conversations.answers`; recipient encrypted; the row is deleted "
-                    "once sent",
+                    "once sent (a web door page two hours after it was shown)",
                 ),
                 (Reader.BOT, Reader.DATABASE),
             )
@@ -315,23 +317,30 @@ outbox = Table(
         Integer,
         nullable=False,
         default=0,
-        info=technical("Zahl der Sendeversuche", "number of attempts to send"),
+        info=technical(
+            "Zahl der Sendeversuche; −1: eine schon gezeigte Seite der Web-Tür",
+            "number of attempts to send; −1: a web door page already shown",
+        ),
     ),
     Column(
         "next_attempt_at",
         DateTime,
         nullable=False,
         index=True,
-        info=technical("nächster Sendeversuch (UTC)", "next attempt to send (UTC)"),
+        info=technical(
+            "nächster Sendeversuch (UTC); bei einer gezeigten Web-Seite: wann sie vergessen wird",
+            "next attempt to send (UTC); for a web page shown: when it is forgotten",
+        ),
     ),
-    # "telegram" / "terminal": a chat of that door; "email": the office's mailbox
+    # "telegram" / "terminal" / "web": a chat of that door; "email": the office's mailbox
     Column(
         "channel",
         String(16),
         nullable=False,
         server_default="telegram",
         info=technical(
-            "Weg: „telegram“, „terminal“ oder „email“", "way: “telegram”, “terminal” or “email”"
+            "Weg: „telegram“, „terminal“, „web“ oder „email“",
+            "way: “telegram”, “terminal”, “web” or “email”",
         ),
     ),
     # Bot API calls of these replies that reached the chat (migration 0006): a resend skips them
@@ -358,12 +367,20 @@ outbox = Table(
                 "gelöscht, sobald die Nachricht gesendet ist (meist nach Sekunden; danach bleibt "
                 "nur die Nummer der Nachricht in `sent_messages`); scheitert das Senden, wird es "
                 "wieder versucht, höchstens etwa einen Tag lang, und sofort aufgegeben, wenn die "
-                "Person den Bot blockiert hat",
+                "Person den Bot blockiert hat. Web-Tür: eine Erinnerung wartet bis zum nächsten "
+                "Besuch, die zuletzt gezeigte Seite bleibt zwei Stunden; /delete und die "
+                "Aufbewahrungsfrist löschen beides",
                 "deleted as soon as the message is sent (usually within seconds; only the message's "
                 "number stays, in `sent_messages`); if sending fails it is retried for about a day "
-                "at most, and given up at once when the client blocked the bot",
+                "at most, and given up at once when the client blocked the bot. Web door: a "
+                "reminder waits until the next visit, the page shown last stays two hours; /delete "
+                "and the retention period delete both",
             ),
-            ("storage.outbox:Outbox.mark", "storage.outbox:Outbox.failed"),
+            (
+                "storage.outbox:Outbox.mark",
+                "storage.outbox:Outbox.failed",
+                "storage.web_pages:WebPages.prune",
+            ),
         )
     ),
 )

@@ -60,7 +60,7 @@ def door_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     door = WebDoor(assistant, WebSettings(port=port, overall=10_000, per_session=100))
     config = uvicorn.Config(
-        build_app(door, background=False),
+        build_app(door),
         host="127.0.0.1",
         port=port,
         access_log=False,

@@ -22,7 +22,7 @@ def door(assistant: Assistant) -> WebDoor:
 
 @pytest.fixture
 def app(door: WebDoor) -> Starlette:
-    return build_app(door, background=False)
+    return build_app(door)
 
 
 @pytest.fixture

@@ -1,0 +1,88 @@
+"""The web door's pages, kept in the outbox: a web client has no chat to push to, so replies
+wait there until the browser asks, and the replies last shown stay as the client's current page.
+
+A reload, a form submitted twice or another instance behind the same proxy shows that page from
+the database; a reminder or waiting-list news queued meanwhile (or the replies of a step whose
+instance stopped before showing them) is put in front of it at the next visit. Nothing of a web
+client lives in a process, so a restart loses nothing. A page is forgotten `PAGE_KEPT` after it
+was shown, at /delete and when the retention deletes the conversation (`forget_queued`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, select, update
+
+from storage.crypto import Keyring
+from storage.db import Database
+from storage.outbox import PAGE_OF, SHOWN, WEB, Delivery, delivery_of
+from storage.tables import outbox
+
+PAGE_KEPT = timedelta(hours=2)  # then a visit starts from the conversation's state again
+
+
+class WebPages:
+    def __init__(self, db: Database, keyring: Keyring) -> None:
+        self.db, self.keyring = db, keyring
+
+    def show(self, client: str, now: datetime, step: Delivery | None = None) -> Delivery | None:
+        """The client's page: the replies of `step` (just committed) or else the page shown
+        last, with whatever came for them since in front; recorded as shown, in one
+        transaction. None when there is nothing to show (a new or a forgotten session)."""
+        with self.db.transaction() as tx:
+            rows = _rows(tx, client)
+            pages = [r for r in rows if r.attempts == SHOWN and r.next_attempt_at > now]
+            news = [  # a step that its instance is still showing (within its lease) waits
+                r
+                for r in rows
+                if r.attempts >= 0
+                and r.next_attempt_at <= now
+                and (step is None or r.id != step.outbox_id)
+            ]
+            if step is None and not news:
+                return delivery_of(pages[-1], self.keyring, None) if pages else None
+            if step is not None:
+                kept = next((r for r in rows if r.id == step.outbox_id), None)
+                if kept is None:  # deleted meanwhile (/delete from another tab)
+                    return None
+            else:
+                kept = pages[-1] if pages else news.pop()
+            replies = [raw for row in (*news, kept) for raw in row.payload["replies"]]
+            news_ids = {r.id for r in news}
+            gone = [
+                r.id for r in rows if r.id != kept.id and (r.id in news_ids or r.attempts == SHOWN)
+            ]
+            if gone:
+                tx.execute(delete(outbox).where(outbox.c.id.in_(gone)))
+            payload = {**kept.payload, "replies": replies}
+            tx.execute(
+                update(outbox)
+                .where(outbox.c.id == kept.id)
+                .values(payload=payload, attempts=SHOWN, next_attempt_at=now + PAGE_KEPT)
+            )
+            shown = tx.execute(select(outbox).where(outbox.c.id == kept.id)).one()
+        return delivery_of(shown, self.keyring, None)
+
+    def drop(self, delivery: Delivery) -> None:
+        """The client's last message (after /delete): shown once, then gone."""
+        with self.db.transaction() as tx:
+            tx.execute(delete(outbox).where(outbox.c.id == delivery.outbox_id))
+
+    def prune(self, now: datetime) -> int:
+        """Forget pages nobody has asked for within `PAGE_KEPT`."""
+        with self.db.transaction() as tx:
+            old = (outbox.c.attempts == SHOWN) & (outbox.c.next_attempt_at <= now)
+            return int(tx.execute(delete(outbox).where(old)).rowcount)
+
+
+def _rows(tx: Connection, client: str) -> Sequence[Row[Any]]:
+    """The client's web rows, oldest first, locked against a request of theirs elsewhere."""
+    return tx.execute(
+        select(outbox)
+        .where(outbox.c.channel == WEB, outbox.c.payload[PAGE_OF].as_string() == client)
+        .order_by(outbox.c.id)
+        .with_for_update()
+    ).all()

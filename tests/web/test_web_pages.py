@@ -1,0 +1,133 @@
+"""The web door keeps nothing of a client in memory: pages and reminders live in the outbox,
+so a restart loses nothing and two instances on one database show the same page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from starlette.testclient import TestClient
+
+from bot.assistant import Assistant
+from bot.service import reminders
+from bot.web.app import WebDoor, WebSettings, build_app
+from bot.web.session import COOKIE
+from storage.outbox import SHOWN
+from storage.tables import appointments, outbox
+from storage.web_pages import PAGE_KEPT
+from tests.web.client import WebClient
+from tests.web.test_web_door import _main, counts, to_booking
+
+REMINDER = "Reminder: your counselling appointment is in two hours."
+
+
+@pytest.fixture
+def instance(assistant: Assistant, web: WebClient) -> Iterator[WebClient]:
+    """A second instance of the door (its own process state) on the same database, holding
+    the same browser's cookie, as a proxy in front of both would send it."""
+    other = WebDoor(assistant, WebSettings(overall=10_000, per_session=100))
+    with TestClient(build_app(other), headers={"accept-language": "en"}) as client:
+        second = WebClient(client)
+        yield second
+
+
+def same_browser(web: WebClient, other: WebClient) -> None:
+    token = web.client.cookies.get(COOKIE)
+    assert token is not None
+    other.client.cookies.set(COOKIE, token)
+
+
+def book(web: WebClient) -> None:
+    to_booking(web)
+    web.press(web.buttons()[0].label)
+    web.press("Yes, book this time")
+    assert "Your appointment is booked." in web.text
+
+
+def waiting(assistant: Assistant) -> tuple[int, int]:
+    """(rows waiting to be shown or sent, pages shown) in the outbox."""
+    with assistant.db.transaction() as tx:
+        rows = tx.execute(select(outbox.c.attempts)).scalars().all()
+    return sum(a >= 0 for a in rows), sum(a == SHOWN for a in rows)
+
+
+def test_two_instances_show_the_same_page_and_apply_a_form_once(
+    web: WebClient, instance: WebClient, door: WebDoor
+) -> None:
+    """Check that a page, a form posted to the other instance, a reload there and the calendar
+    file all behave as if there were one door."""
+    to_booking(web)
+    web.press(web.buttons()[0].label)
+    same_browser(web, instance)
+    instance.open()
+    assert _main(instance.page) == _main(web.page)  # the same question, the same buttons
+    confirm = web.button("Yes, book this time")
+    instance.post(confirm.action, confirm.fields)  # the form of one, posted to the other
+    assert "Your appointment is booked." in instance.text
+    web.post(confirm.action, confirm.fields)  # and again to the first: applied once
+    assert _main(web.page) == _main(instance.page)
+    assert counts(door)[2] == 1
+    for client in (web, instance):
+        calendar = client.client.get("/calendar.ics")
+        assert calendar.status_code == 200 and b"BEGIN:VCALENDAR" in calendar.content
+
+
+def test_a_reminder_waits_in_the_database_for_the_next_visit_after_a_restart(
+    web: WebClient, assistant: Assistant, app: object
+) -> None:
+    """Check that a reminder queued for a web client survives a restart of the door, is shown
+    on any instance at the next visit, above the page, and is gone after the next step."""
+    book(web)
+    with assistant.db.transaction() as tx:
+        start = tx.execute(select(appointments.c.starts_at)).scalar_one()
+    assistant.clock.now = start - timedelta(minutes=90)  # type: ignore[attr-defined]
+    web.press("My appointment")
+    page = web.text.split(">", 1)[1].strip()  # (after the <main> tag's attributes)
+    assert reminders.enqueue(assistant.store, assistant.clock()) == 1
+    assert waiting(assistant)[0] == 1
+    restarted = WebDoor(assistant, WebSettings(overall=10_000, per_session=100))
+    with TestClient(build_app(restarted), headers={"accept-language": "en"}) as client:
+        after = WebClient(client)
+        same_browser(web, after)
+        after.open()
+    shown = after.text
+    assert REMINDER in shown and page in shown
+    assert shown.index(REMINDER) < shown.index(page)  # the news above the page it was on
+    web.open()  # the first instance: the same page, the reminder not lost nor doubled
+    assert web.text.count(REMINDER) == 1 and _main(web.page) == _main(after.page)
+    assert waiting(assistant) == (0, 1)
+    web.post("/", {**web.hidden("text"), "c": "menu"})
+    assert REMINDER not in web.text
+    assert reminders.enqueue(assistant.store, assistant.clock()) == 0
+
+
+def test_delete_removes_the_page_and_the_news_waiting_for_it(
+    web: WebClient, assistant: Assistant
+) -> None:
+    """Check that /delete leaves no page and no queued reminder of the client in the outbox."""
+    book(web)
+    with assistant.db.transaction() as tx:
+        start = tx.execute(select(appointments.c.starts_at)).scalar_one()
+    assistant.clock.now = start - timedelta(minutes=90)  # type: ignore[attr-defined]
+    assert reminders.enqueue(assistant.store, assistant.clock()) == 1
+    web.post("/", {**web.hidden("text"), "c": "delete"})  # the reminder is shown above it
+    assert REMINDER in web.text
+    web.press("Yes, delete everything")
+    with assistant.db.transaction() as tx:
+        assert tx.execute(select(func.count()).select_from(outbox)).scalar_one() == 0
+
+
+async def test_a_page_is_forgotten_after_two_hours(web: WebClient, assistant: Assistant) -> None:
+    """Check that the retention job forgets pages nobody asked for within PAGE_KEPT, and that
+    the client's conversation (language, privacy accepted) goes on from the menu."""
+    from bot.service import retention
+
+    to_booking(web)
+    assert waiting(assistant)[1] == 1
+    assistant.clock.now += PAGE_KEPT + timedelta(minutes=1)  # type: ignore[attr-defined]
+    await retention.run(assistant)
+    assert waiting(assistant) == (0, 0)
+    web.open()
+    assert "Book a counselling appointment" in web.text  # the menu, in English: not a new client
