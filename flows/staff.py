@@ -243,7 +243,8 @@ def _cancel(
     if not in_chat:
         preset = CANCEL_REASONS.get(reason.strip().lower())
         label: Param = preset[1] if preset else UserText(reason)
-        effects.append(NotifyStaff(_office_change("cancelled", view, reason=label)))
+        told_them = found.client is not None
+        effects.append(NotifyStaff(_office_change("cancelled", view, told_them, reason=label)))
     return (done,), tuple(effects)
 
 
@@ -282,13 +283,15 @@ def _move(
         )
         effects.append(TellClient(moved.after.client, told))
     if not in_chat:
-        effects.append(NotifyStaff(_office_change("moved", after, old=old)))
+        told_them = moved.after.client is not None
+        effects.append(NotifyStaff(_office_change("moved", after, told_them, old=old)))
     return (done,), tuple(effects)
 
 
-def _office_change(kind: str, view: AppointmentView, **extra: Param) -> Reply:
+def _office_change(kind: str, view: AppointmentView, told: bool, **extra: Param) -> Reply:
     """For the staff chats: a change made at the command line, which they did not see typed."""
-    return Reply(Template("staff/office_change", {"kind": kind, **case_params(view), **extra}))
+    params = {"kind": kind, "told": "yes" if told else "", **case_params(view), **extra}
+    return Reply(Template("staff/office_change", params))
 
 
 def _not_changed(view: AppointmentView) -> Reply:

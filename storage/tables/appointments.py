@@ -450,18 +450,22 @@ audit_log = Table(
         info=about(
             Held(
                 Words(
-                    "Pseudonym des Teammitglieds: HMAC-SHA256(Pepper, „staff:“ + Telegram-Nutzerkennung)",
-                    "the staff member's pseudonym: HMAC-SHA256(pepper, “staff:” + Telegram user id)",
+                    "Pseudonym des Teammitglieds: HMAC-SHA256(Pepper, „staff:“ + Telegram-Nutzerkennung), "
+                    "an der Kommandozeile „staff-cli:“ + Anmeldename",
+                    "the staff member's pseudonym: HMAC-SHA256(pepper, “staff:” + Telegram user id), at "
+                    "the command line “staff-cli:” + login name",
                 ),
                 Personal.PSEUDONYMOUS,
                 Words(
-                    "mit Pepper und der Kennungsliste des Teams zuzuordnen (gewollt: Nachvollziehbarkeit)",
-                    "can be resolved with the pepper and the staff allow-list (intended: accountability)",
+                    "mit Pepper und der Kennungsliste des Teams (oder den Anmeldenamen des Servers) "
+                    "zuzuordnen (gewollt: Nachvollziehbarkeit)",
+                    "can be resolved with the pepper and the staff allow-list (or the server's login "
+                    "names) (intended: accountability)",
                 ),
                 (Reader.ADMIN, Reader.DATABASE),
             )
         ),
-    ),  # HMAC of the staff member's Telegram id
+    ),  # HMAC of the staff member's Telegram id, or of their login at the command line
     Column(
         "action",
         String(32),

@@ -352,3 +352,20 @@ def test_every_appointments_command_explains_itself(capsys: pytest.CaptureFixtur
             cli.parser().parse_args(["appointments", name, "--help"])
         assert finished.value.code == 0
         assert capsys.readouterr().out.startswith(f"usage: comehome appointments {name}")
+
+
+async def test_the_staff_chat_learns_when_a_client_could_not_be_told(
+    telegram: Harness, user: UpdateFactory, comehome: Any
+) -> None:
+    """Check that cancelling a case whose client is gone (detached from the appointment) says so
+    in the staff chat's summary, instead of claiming the client was told."""
+    code = await book(telegram, user, "ar")
+    await flush(telegram)
+    with telegram.assistant.db.transaction() as tx:
+        tx.execute(appointments.update().values(client_key=None))
+    telegram.take_calls()
+    assert comehome("appointments", "cancel", code, "--reason", "urgent") == 0
+    await flush(telegram)
+    [summary] = to_staff(telegram)
+    assert "Die Person konnte nicht benachrichtigt werden" in summary
+    assert client_messages(telegram) == []
