@@ -31,9 +31,11 @@ from benchmarks.measure import OtherLoad, fsync_ms, log_to, machine, markdown, w
 from benchmarks.script import JOURNEY
 from storage.crypto import Keyring, new_secret
 
-TARGETS = """Targets (issue 8): ours ≥ 1/3 of PTB in memory; ≥ 100× PTB+Pickle flushed every update at
-10k stored; p99 ≤ 3 ms on SQLite; throughput and RSS within 1.2× from the smallest to the largest
-size; start-up ≤ 1 s at the largest size."""
+TARGETS = """Targets (issues 8 and 18): ours ≥ 1/3 of PTB in memory; ≥ 60× PTB+Pickle flushed every
+update at 10k stored; p99 ≤ 3 ms on SQLite one at a time; 16 at once faster than one at a time
+with p99 ≤ 20 ms on SQLite; PostgreSQL within 2× of SQLite; throughput and RSS within 1.2× from
+the smallest to the largest size; start-up ≤ 1 s at the largest size."""
+FLUSH_RATIO = 60  # ours ÷ PTB + Pickle flushed every update, at 10k stored (issue 18)
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -290,10 +292,10 @@ def backend_targets(results: list[dict[str, Any]], backend: str) -> list[list[ob
         ratio = ours["alone_per_s"] / flush["alone_per_s"]
         rows.append(
             [
-                f"{label} ≥ 100× PTB + Pickle flush every update",
+                f"{label} ≥ {FLUSH_RATIO}× PTB + Pickle flush every update",
                 "10,000",
                 f"{ratio:,.0f}×",
-                verdict(ratio, 100, True),
+                verdict(ratio, FLUSH_RATIO, True),
             ]
         )
     small, large = pick(results, backend, sizes[0]), pick(results, backend, sizes[-1])
@@ -337,6 +339,36 @@ def target_rows(results: list[dict[str, Any]]) -> list[list[object]]:
         for row in backend_targets(results, backend)
     ]
     sqlite = [r for r in results if r["name"] == "ours-sqlite"]
+    for r in sqlite:
+        size = f"{r['stored']:,}"
+        faster = r["together_per_s"] / r["alone_per_s"]
+        rows.append(
+            [
+                "ours, SQLite: 16 at once faster than 1 at a time",
+                size,
+                f"{faster:.2f}×",
+                "met" if faster > 1 else f"**missed** ({faster:.2f}×)",
+            ]
+        )
+        rows.append(
+            [
+                "ours, SQLite p99 ≤ 20 ms (16 at once)",
+                size,
+                f"{r['together_p99_ms']:.1f} ms",
+                verdict(r["together_p99_ms"], 20.0, False),
+            ]
+        )
+        postgres = pick(results, "ours-postgres", r["stored"])
+        if postgres:
+            slower = r["alone_per_s"] / postgres["alone_per_s"]
+            rows.append(
+                [
+                    "ours, PostgreSQL within 2× of SQLite (1 at a time)",
+                    size,
+                    f"SQLite ÷ PostgreSQL = {slower:.2f}",
+                    verdict(slower, 2.0, False),
+                ]
+            )
     if sqlite:
         worst = max(sqlite, key=lambda r: r["alone_p99_ms"])
         rows.append(

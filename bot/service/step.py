@@ -1,7 +1,8 @@
 """What happens to an update, for clients and staff alike, whatever the door.
 
     claim the update id → lock the client → load → flows' step → save → effects → outbox rows,
-    all in one transaction (in a worker thread); then the replies go to the door's outlet.
+    all in one transaction (`Database.submit`: SQLite's writer thread, or a PostgreSQL worker);
+    then the replies go to the door's outlet.
 
 The door-facing entry point is `handle`: a door translates its input into an `Incoming` (channel,
 user, chat, update id) and a flow `Event`, calls `handle` once, and gets the replies delivered
