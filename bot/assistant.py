@@ -22,6 +22,7 @@ from flows.support import Catalogue
 from storage.conversations import ConversationStore, StaffDestinations
 from storage.db import Database
 from storage.retention import Retention
+from storage.roster import OfficeRoster
 from storage.times import utc_now
 
 Clock = Callable[[], datetime]
@@ -54,6 +55,10 @@ class Assistant:
         db = Database(settings.database_url)
         if migrate:
             db.migrate()
+        for office in settings.offices:  # the roster follows the office file
+            OfficeRoster(db, office.id).set_languages_without_interpreter(
+                office.languages_without_interpreter
+            )
         catalogs = Catalogs(settings.locales_dir)
         default, *others = settings.offices
         renderer = Renderer(catalogs, default, settings.retention_days, others)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -16,6 +17,7 @@ from bot.production_checks import WeakSetting, refuse_weak
 from storage.crypto import KeyError_, Keyring, new_secret
 
 ROOT = Path(__file__).resolve().parent.parent
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(_[A-Za-z]{2,4})?")
 log = logging.getLogger(__name__)
 
 
@@ -72,6 +74,9 @@ class Office:
     mailbox: str = ""  # the office's own mailbox for summaries; empty: COMEHOME_SMTP_TO
     mail_domains: tuple[str, ...] = ()  # the domains it owns: no summary is mailed outside them
     support_file: Path | None = None  # its own support catalogue; None: the installation's
+    # The languages it counsels in without an interpreter: the only default of this rule. The
+    # roster (office_settings) is given it at every start; prompts and slots both read it there.
+    languages_without_interpreter: tuple[str, ...] = ("de", "en")
 
 
 @dataclass(frozen=True)
@@ -332,6 +337,18 @@ def postcode_ranges(entries: list[str], where: str) -> tuple[tuple[int, int], ..
     return tuple(ranges)
 
 
+def language_codes(entries: object) -> tuple[str, ...]:
+    """ "languages_without_interpreter": a list of language codes like "de" or "fa_AF"."""
+    if not isinstance(entries, list | tuple) or not entries:
+        raise ValueError('languages_without_interpreter must be a list like ["de", "en"]')
+    for entry in entries:
+        if not isinstance(entry, str) or not LANGUAGE_CODE.fullmatch(entry):
+            raise ValueError(
+                f"languages_without_interpreter: {entry!r} is not a language code like de or fa_AF"
+            )
+    return tuple(entries)
+
+
 def office_from(office: dict[str, Any], where: str, folder: Path = ROOT) -> Office:
     """One office's table: name, address, phone, opening hours, staff, the area it serves."""
     get = office.get
@@ -375,6 +392,9 @@ def office_from(office: dict[str, Any], where: str, folder: Path = ROOT) -> Offi
             mailbox=str(get("mailbox", "")),
             mail_domains=tuple(str(domain) for domain in get("mail_domains", ())),
             support_file=folder / str(get("support_file")) if get("support_file") else None,
+            languages_without_interpreter=language_codes(
+                get("languages_without_interpreter", defaults.languages_without_interpreter)
+            ),
         )
     except (KeyError, ValueError, TypeError) as error:
         raise ConfigError(f"{where}: {error}") from error

@@ -19,7 +19,6 @@ from storage.db import Database
 from storage.records import Appointment, check_id, here, of_office, to_appointment
 from storage.roster_view import (
     DEFAULT_RULES,
-    LANGUAGES_WITHOUT_INTERPRETER,
     Counsellor,
     Interpreter,
     read_interpreters,
@@ -62,33 +61,56 @@ class OfficeRoster:
         if unknown:
             raise ValueError(f"unknown rules: {', '.join(sorted(unknown))}")
         with self.db.transaction() as tx:
-            row = tx.execute(
-                select(office_settings).where(office_settings.c.office_id == self.office_id)
-            ).first()
-            rules = replace(DEFAULT_RULES if row is None else rules_from(row), **changes)
-            values = {name: getattr(rules, name) for name in allowed}
-            if row is None:
-                tx.execute(
-                    insert(office_settings).values(
-                        office_id=self.office_id,
-                        languages_without_interpreter=",".join(
-                            sorted(LANGUAGES_WITHOUT_INTERPRETER)
-                        ),
-                        yearly_closures=",".join(
-                            f"{m:02d}-{d:02d}" for m, d in sorted(rules.yearly_closures)
-                        ),
-                        holiday_subdivision=rules.holiday_subdivision,
-                        holiday_categories=",".join(rules.holiday_categories),
-                        **values,
-                    )
-                )
-            else:
+            row = self._settings_row(tx)
+            rules = replace(rules_from(row), **changes)
+            tx.execute(
+                update(office_settings)
+                .where(office_settings.c.office_id == self.office_id)
+                .values({name: getattr(rules, name) for name in allowed})
+            )
+            return read_roster(tx, self.office_id).rules
+
+    def set_languages_without_interpreter(self, languages: Iterable[str]) -> None:
+        """The languages the office counsels in without an interpreter, as its configuration
+        says (`Office.languages_without_interpreter`): given at every start, so that the slots
+        offered and the prompts, which both read the roster, follow the office file."""
+        codes = ",".join(sorted(set(languages)))
+        with self.db.transaction() as tx:
+            if self._settings_row(tx).languages_without_interpreter != codes:
                 tx.execute(
                     update(office_settings)
                     .where(office_settings.c.office_id == self.office_id)
-                    .values(**values)
+                    .values(languages_without_interpreter=codes)
                 )
-            return read_roster(tx, self.office_id).rules
+
+    def _settings_row(self, tx: Connection) -> Any:
+        """The office's settings row, made with the default rules (and no language without an
+        interpreter yet) when it has none; a second instance starting at once finds it made."""
+        dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
+        rules = DEFAULT_RULES
+        tx.execute(
+            dialect.insert(office_settings)
+            .values(
+                office_id=self.office_id,
+                appointment_minutes=rules.appointment_minutes,
+                buffer_minutes=rules.buffer_minutes,
+                horizon_days=rules.horizon_days,
+                notice_working_days=rules.notice_working_days,
+                interpreter_notice_working_days=rules.interpreter_notice_working_days,
+                languages_without_interpreter="",
+                yearly_closures=",".join(
+                    f"{m:02d}-{d:02d}" for m, d in sorted(rules.yearly_closures)
+                ),
+                holiday_subdivision=rules.holiday_subdivision,
+                holiday_categories=",".join(rules.holiday_categories),
+            )
+            .on_conflict_do_nothing()
+        )
+        return tx.execute(
+            select(office_settings)
+            .where(office_settings.c.office_id == self.office_id)
+            .with_for_update()
+        ).one()
 
     def rules(self) -> OpeningRules:
         with self.db.transaction() as tx:

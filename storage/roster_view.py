@@ -25,7 +25,6 @@ from storage.tables import (
 )
 from storage.times import aware
 
-LANGUAGES_WITHOUT_INTERPRETER = frozenset({"de", "en"})
 DEFAULT_RULES = OpeningRules(hours={})
 
 
@@ -93,10 +92,10 @@ def read_roster(tx: Connection, office_id: str) -> Roster:
     rules = replace(rules, hours=hours, closure_days=closures)
     return Roster(
         rules=rules,
+        # From the office's configuration (OfficeRoster.set_languages_without_interpreter, at
+        # every start); an office never configured has none.
         languages_without_interpreter=(
-            LANGUAGES_WITHOUT_INTERPRETER
-            if settings is None
-            else _codes(settings.languages_without_interpreter)
+            frozenset() if settings is None else _codes(settings.languages_without_interpreter)
         ),
         on_request=frozenset(
             tx.execute(

@@ -57,7 +57,9 @@ def opened(
             with db.transaction() as tx:
                 return AppointmentBook(tx, office.id).agenda(day)
 
-        yield OfficeRoster(db, office.id), agenda, settings
+        roster = OfficeRoster(db, office.id)
+        roster.set_languages_without_interpreter(office.languages_without_interpreter)
+        yield roster, agenda, settings
     finally:
         db.dispose()
 

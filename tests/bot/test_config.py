@@ -121,6 +121,11 @@ OWN = 'name = "B"\naddress = ["x"]\nhours = [{weekdays = [0], start = "09:00", e
             "office 2",
         ),
         ('[[offices]]\nid = "Mün chen"\n', "id must be"),
+        (
+            '[office]\nlanguages_without_interpreter = ["de", "Deutsch"]\n',
+            "office 1: languages_without_interpreter: 'Deutsch' is not a language code",
+        ),
+        ('[office]\nlanguages_without_interpreter = "de"\n', "must be a list"),
     ],
 )
 def test_a_broken_office_file_is_refused_with_the_place_named(
@@ -175,3 +180,19 @@ def test_yes_and_no_settings_are_read_the_same_way_everywhere(tmp_path: Path) ->
     assert load({**local, "COMEHOME_TELEGRAM_PACING": "off"}).telegram_pacing is False
     with pytest.raises(ConfigError, match="COMEHOME_TELEGRAM_PACING must be 1, true"):
         load({**local, "COMEHOME_TELEGRAM_PACING": "maybe"})
+
+
+def test_the_languages_without_interpreter_default_once_and_follow_the_office_file(
+    tmp_path: Path,
+) -> None:
+    """Check that an office without the setting counsels German and English without an
+    interpreter, and one that sets it gets exactly its own list."""
+    from bot.config import ROOT, load_offices
+
+    assert load_offices(ROOT / "office.example.toml")[0].languages_without_interpreter == (
+        "de",
+        "en",
+    )
+    text = '[office]\nlanguages_without_interpreter = ["tr", "de"]\n'
+    settings = load(offices_file(tmp_path, text))
+    assert settings.office.languages_without_interpreter == ("tr", "de")

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.config import Office
 from flows.clock import BERLIN
 from flows.schedule import WeeklyHours, closed_days, working_days_after
 from storage.booking import (
@@ -47,7 +48,10 @@ def weekly(days: Iterable[int], start: time, end: time) -> list[WeeklyHours]:
 
 @pytest.fixture
 def office(database: Database) -> OfficeRoster:
-    return OfficeRoster(database)
+    """The default office's roster, given its configured languages as every start does."""
+    roster = OfficeRoster(database)
+    roster.set_languages_without_interpreter(Office().languages_without_interpreter)
+    return roster
 
 
 @pytest.fixture

@@ -27,7 +27,9 @@ def book(request: pytest.FixtureRequest, database: Database) -> Iterator[Booking
     if request.param == "fake":
         yield FakeBook()
         return
-    OfficeRoster(database).set_hours("c1", range(4), [(time(9), time(12))])
+    roster = OfficeRoster(database)
+    roster.set_languages_without_interpreter(FakeBook().own)  # as the office file gives it
+    roster.set_hours("c1", range(4), [(time(9), time(12))])
     with database.transaction() as tx:
         yield ClientBookings(AppointmentBook(tx, "muenchen"), "f" * 64, NOW)
 
