@@ -192,9 +192,12 @@ def by_chat(calls: list[tuple[str, dict[str, Any]]]) -> dict[int, list[Message]]
 
 
 def wipe(db: Database) -> None:
+    """Every row, but the office's settings: the office file gave them at the instances' start
+    (which languages need no interpreter), and a running instance does not give them again."""
     with db.transaction() as tx:
         for table in reversed(metadata.sorted_tables):
-            tx.execute(table.delete())
+            if table.name != "office_settings":
+                tx.execute(table.delete())
 
 
 def conversation_of(db: Database, keyring: Keyring, user_id: int) -> tuple[Any, ...] | None:
