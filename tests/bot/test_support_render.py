@@ -25,7 +25,7 @@ from flows.support import Bound, Catalogue, Estimate, Variant, estimate
 from tests.flows.helpers import FakeWording
 
 TELEGRAM_LIMIT = 4096
-RTL = ("ar", "fa", "ps", "ur", "ckb")
+RTL = ("ar", "fa", "fa_AF", "ps", "ur", "ckb")
 HOUSEHOLDS: list[
     dict[str, object]
 ] = [  # intake answers: an ordinary family, capped, excluded, special, unknown, the largest
