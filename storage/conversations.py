@@ -14,6 +14,7 @@ from sqlalchemy import (
     Connection,
     bindparam,
     delete,
+    func,
     insert,
     select,
     text,
@@ -82,6 +83,13 @@ _CLAIMS = {
     )
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
+# PostgreSQL: the claim and the client's lock in one round trip; RETURNING takes the lock only
+# when the update was new (a repeated update locks nothing and is skipped).
+_CLAIM_AND_LOCK = Prepared(
+    postgresql.insert(processed_updates)
+    .on_conflict_do_nothing()
+    .returning(processed_updates.c.update_id, func.pg_advisory_xact_lock(bindparam("b_lock")))
+)
 _CHAT_OF = select(
     conversations.c.chat_ref,
     conversations.c.locale,
@@ -239,6 +247,21 @@ def audit(tx: Connection, now: datetime, office: str, staff: str, action: str, c
     )
 
 
+def claim_and_lock(tx: Connection, update_id: int | None, now: datetime, key: str) -> bool:
+    """`claim_update`, then `lock_client` if it was new; on PostgreSQL in one statement."""
+    if update_id is None or tx.dialect.name != "postgresql":
+        claimed = claim_update(tx, update_id, now)
+        if claimed:
+            lock_client(tx, key)
+        return claimed
+    params = {"update_id": update_id, "processed_at": now, "b_lock": _lock_number(key)}
+    return bool(_CLAIM_AND_LOCK.rows(tx, params))
+
+
+def _lock_number(key: str) -> int:
+    return int(key[:15], 16)
+
+
 def lock_client(tx: Connection, key: str) -> None:
     """Serialise a client's steps until the transaction ends.
 
@@ -247,7 +270,7 @@ def lock_client(tx: Connection, key: str) -> None:
     pseudonym does; other clients proceed in parallel.
     """
     if tx.dialect.name == "postgresql":
-        tx.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": int(key[:15], 16)})
+        tx.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_number(key)})
 
 
 def _to_conversation(row: Any) -> Conversation:

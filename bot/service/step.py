@@ -47,7 +47,7 @@ from storage import conversations as conversations_repo
 from storage import counts
 from storage.booking import AppointmentBook
 from storage.booking_port import ClientBookings
-from storage.conversations import ConversationStore, Incoming, lock_client
+from storage.conversations import ConversationStore, Incoming, claim_and_lock
 from storage.desk import StoredDesk
 from storage.outbox import LEASE, Delivery, put
 from storage.times import aware
@@ -229,10 +229,10 @@ class Steps:
         self, tx: Connection, *, incoming: Incoming, stepper: Stepper, now: datetime
     ) -> tuple[Delivery | None, bool]:
         store = self.store
-        if not conversations_repo.claim_update(tx, incoming.update_id, now):
-            return None, False  # at most once per update
         key = self.keyring.client_key(incoming.channel, incoming.user_id)
-        lock_client(tx, key)  # the client's steps never interleave
+        # At most once per update; the client's steps never interleave.
+        if not claim_and_lock(tx, incoming.update_id, now, key):
+            return None, False
         before = conversations_repo.load(tx, self.keyring, key, incoming.channel, incoming.user_id)
         office = store.known(before.office if before else None)
         outcome = stepper(before, ClientBookings(AppointmentBook(tx, office), key, aware(now)))
