@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, select, update
@@ -28,54 +29,61 @@ class WebPages:
     def __init__(self, db: Database, keyring: Keyring) -> None:
         self.db, self.keyring = db, keyring
 
-    def show(self, client: str, now: datetime, step: Delivery | None = None) -> Delivery | None:
+    async def show(
+        self, client: str, now: datetime, step: Delivery | None = None
+    ) -> Delivery | None:
         """The client's page: the replies of `step` (just committed) or else the page shown
         last, with whatever came for them since in front; recorded as shown, in one
-        transaction. None when there is nothing to show (a new or a forgotten session)."""
-        with self.db.transaction() as tx:
-            rows = _rows(tx, client)
-            pages = [r for r in rows if r.attempts == SHOWN and r.next_attempt_at > now]
-            news = [  # a step that its instance is still showing (within its lease) waits
-                r
-                for r in rows
-                if r.attempts >= 0
-                and r.next_attempt_at <= now
-                and (step is None or r.id != step.outbox_id)
-            ]
-            if step is None and not news:
-                return delivery_of(pages[-1], self.keyring, None) if pages else None
-            if step is not None:
-                kept = next((r for r in rows if r.id == step.outbox_id), None)
-                if kept is None:  # deleted meanwhile (/delete from another tab)
-                    return None
-            else:
-                kept = pages[-1] if pages else news.pop()
-            replies = [raw for row in (*news, kept) for raw in row.payload["replies"]]
-            news_ids = {r.id for r in news}
-            gone = [
-                r.id for r in rows if r.id != kept.id and (r.id in news_ids or r.attempts == SHOWN)
-            ]
-            if gone:
-                tx.execute(delete(outbox).where(outbox.c.id.in_(gone)))
-            payload = {**kept.payload, "replies": replies}
-            tx.execute(
-                update(outbox)
-                .where(outbox.c.id == kept.id)
-                .values(payload=payload, attempts=SHOWN, next_attempt_at=now + PAGE_KEPT)
-            )
-            shown = tx.execute(select(outbox).where(outbox.c.id == kept.id)).one()
-        return delivery_of(shown, self.keyring, None)
+        transaction. None when there is nothing to show (a new or a forgotten session).
 
-    def drop(self, delivery: Delivery) -> None:
+        Committed without an fsync of its own, like a mark of a message sent (on SQLite it
+        shares the writer's transaction with the steps of other clients): lost only to a power
+        cut, and then the step's replies are still waiting and shown at the next visit."""
+        shown = await self.db.run(partial(self._show, client=client, now=now, step=step), False)
+        return None if shown is None else delivery_of(shown, self.keyring, None)
+
+    def _show(
+        self, tx: Connection, *, client: str, now: datetime, step: Delivery | None
+    ) -> Row[Any] | None:
+        rows = _rows(tx, client)
+        pages = [r for r in rows if r.attempts == SHOWN and r.next_attempt_at > now]
+        news = [  # a step that its instance is still showing (within its lease) waits
+            r
+            for r in rows
+            if r.attempts >= 0
+            and r.next_attempt_at <= now
+            and (step is None or r.id != step.outbox_id)
+        ]
+        if step is None and not news:
+            return pages[-1] if pages else None
+        if step is not None:
+            kept = next((r for r in rows if r.id == step.outbox_id), None)
+            if kept is None:  # deleted meanwhile (/delete from another tab)
+                return None
+        else:
+            kept = pages[-1] if pages else news.pop()
+        replies = [raw for row in (*news, kept) for raw in row.payload["replies"]]
+        news_ids = {r.id for r in news}
+        gone = [r.id for r in rows if r.id != kept.id and (r.id in news_ids or r.attempts == SHOWN)]
+        if gone:
+            tx.execute(delete(outbox).where(outbox.c.id.in_(gone)))
+        payload = {**kept.payload, "replies": replies}
+        tx.execute(
+            update(outbox)
+            .where(outbox.c.id == kept.id)
+            .values(payload=payload, attempts=SHOWN, next_attempt_at=now + PAGE_KEPT)
+        )
+        return tx.execute(select(outbox).where(outbox.c.id == kept.id)).one()
+
+    async def drop(self, delivery: Delivery) -> None:
         """The client's last message (after /delete): shown once, then gone."""
-        with self.db.transaction() as tx:
-            tx.execute(delete(outbox).where(outbox.c.id == delivery.outbox_id))
+        gone = delete(outbox).where(outbox.c.id == delivery.outbox_id)
+        await self.db.run(lambda tx: tx.execute(gone), False)
 
     def prune(self, now: datetime) -> int:
         """Forget pages nobody has asked for within `PAGE_KEPT`."""
-        with self.db.transaction() as tx:
-            old = (outbox.c.attempts == SHOWN) & (outbox.c.next_attempt_at <= now)
-            return int(tx.execute(delete(outbox).where(old)).rowcount)
+        old = (outbox.c.attempts == SHOWN) & (outbox.c.next_attempt_at <= now)
+        return int(self.db.write(lambda tx: tx.execute(delete(outbox).where(old)).rowcount))
 
 
 def _rows(tx: Connection, client: str) -> Sequence[Row[Any]]:

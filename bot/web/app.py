@@ -111,7 +111,7 @@ class WebDoor:
                 delivery = await handle(self.assistant, session.incoming(nonce), event, hint)
                 if delivery is not None and delivery.final:  # shown once, nothing kept
                     screen = self.screen(delivery)
-                    await asyncio.to_thread(self.pages.drop, delivery)
+                    await self.pages.drop(delivery)
                     return screen, True
                 # None: a form applied before (or nothing to say): the page as it was
                 return await self.current(session, delivery), False
@@ -124,7 +124,7 @@ class WebDoor:
         """The session's page, from the database (every instance shows the same): the replies of
         `step` or else the page shown last, with news (a reminder) in front."""
         now = self.assistant.clock()
-        page = await asyncio.to_thread(self.pages.show, session.client_key, now, step)
+        page = await self.pages.show(session.client_key, now, step)
         return None if page is None else self.screen(page)
 
     def screen(self, delivery: Delivery) -> Screen:
@@ -175,7 +175,10 @@ class WebDoor:
         return HTMLResponse(html, status_code=status)
 
     def error(self, request: Request, status: int, locale: str | None = None) -> HTMLResponse:
-        code = self.assistant.renderer.locale(locale)
+        """An error page, in `locale` or else the browser's language (nothing is read from the
+        database for a refused request)."""
+        wanted = locale or self.assistant.catalogs.suggest(hint_of(request))
+        code = self.assistant.renderer.locale(wanted)
         return self.page(request, Screen(code, ()), None, status, failure=status)
 
 

@@ -182,10 +182,27 @@ def test_arabic_is_right_to_left_and_codes_and_times_keep_their_order(
 
 
 def test_the_journey_works_with_the_keyboard_alone(browser: Any, door_url: str) -> None:
-    """Check that Tab and Enter alone reach and press every button of a booking, with the
-    focus visible on each."""
-    context = browser.new_context(viewport=PHONE, locale="en")
+    """Check that Tab and Enter alone book, download the calendar file, move and delete, with
+    the focus visible on every control they reach."""
+    context = browser.new_context(viewport=PHONE, locale="en", accept_downloads=True)
     page = context.new_page()
+
+    def reach(selector: str) -> None:
+        for _ in range(120):
+            page.keyboard.press("Tab")
+            if page.evaluate("s => document.activeElement.matches(s)", selector):
+                break
+        else:
+            page.screenshot(path=str(SCREENS / "en-keyboard-stuck.png"), full_page=True)
+            pytest.fail(f"Tab never reached {selector}")
+        outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+        assert outline != "none", f"no visible focus on {selector}"
+
+    def enter(selector: str) -> None:
+        reach(selector)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+
     try:
         page.goto(door_url + "/")
         for selector in (
@@ -196,18 +213,74 @@ def test_the_journey_works_with_the_keyboard_alone(browser: Any, door_url: str) 
             'main button[value^="b:slot:"]',
             'button[value="b:ok"]',
         ):
-            for _ in range(120):
-                page.keyboard.press("Tab")
-                if page.evaluate("s => document.activeElement.matches(s)", selector):
-                    break
-            else:
-                page.screenshot(path=str(SCREENS / "en-keyboard-stuck.png"), full_page=True)
-                pytest.fail(f"Tab never reached {selector}")
-            outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
-            assert outline != "none", f"no visible focus on {selector}"
-            with page.expect_navigation():
-                page.keyboard.press("Enter")
+            enter(selector)
         assert CASE_CODE.search(str(page.locator("main code").first.inner_text()))
         page.screenshot(path=str(SCREENS / "en-keyboard-booked.png"), full_page=True)
+        reach("main a.download")
+        with page.expect_download() as download:
+            page.keyboard.press("Enter")
+        assert b"BEGIN:VCALENDAR" in download.value.path().read_bytes()
+        for selector in (
+            'button[value="m:appt"]',
+            'button[value="b:move"]',
+            'main button[value^="b:slot:"]',
+            'button[value="b:ok"]',
+            'button[value="m:delete"]',
+            'button[value="del:yes"]',
+        ):
+            enter(selector)
+        assert not [c for c in context.cookies() if c["name"] == "comehome"]
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("code", ["en", "ar"])
+def test_the_screens_off_the_journey_are_accessible_too(
+    browser: Any, door_url: str, code: str
+) -> None:
+    """Check axe-core on the screens the booking journey does not pass: the privacy details,
+    help, the return code shown once, the return-code form with its error, and the error pages
+    (an expired form, a missing page); every one keeps lang and dir."""
+    context = browser.new_context(viewport=PHONE, locale=code, bypass_csp=True)
+    page = context.new_page()
+    walk = Walk(page, f"{code}-more", axe=True)
+    direction = "rtl" if code == "ar" else "ltr"
+    try:
+        page.goto(door_url + "/")
+        walk.press(f"lang:{code}", "privacy")
+        walk.press("privacy:more", "privacy-details")
+        walk.press("privacy:accept", "menu")
+        with page.expect_navigation():
+            page.locator('nav button[name="c"][value="help"]').click()
+        walk.screen("help")
+        with page.expect_navigation():
+            page.locator('nav form[action$="/code"] button').click()
+        walk.screen("return-code")
+        code_shown = page.locator("p.code code").inner_text()
+        assert re.fullmatch(r"[0-9A-Z]{5}-[0-9A-Z]{5}", code_shown)
+        with page.expect_navigation():
+            page.locator('nav a[href$="/resume"]').click()
+        walk.screen("resume")
+        page.locator("#code").fill("ZZZZZ-ZZZZZ")
+        with page.expect_navigation():
+            page.locator("form.resume button").click()
+        walk.screen("resume-unknown")
+        assert page.locator('[role="alert"]').count() == 1
+        page.goto(door_url + "/calendar.ics")  # no booking yet: nothing here
+        walk.screen("not-found")
+        page.evaluate(
+            "() => { for (const f of document.querySelectorAll('input[name=csrf]')) f.value = 'x'; }"
+        )
+        page.goto(door_url + "/")
+        page.evaluate(
+            "() => { for (const f of document.querySelectorAll('input[name=csrf]')) f.value = 'x'; }"
+        )
+        with page.expect_navigation():
+            page.locator('nav button[name="c"][value="menu"]').click()
+        walk.screen("expired")
+        assert "403" not in walk.text  # said in words, not in codes
+        for shot in walk.shots:
+            assert shot.startswith(f"{code}-more-")
+        assert page.locator("html").get_attribute("dir") == direction
     finally:
         context.close()

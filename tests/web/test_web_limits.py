@@ -1,0 +1,89 @@
+"""Rate limits and TLS behind a proxy, as the web door is served on the open internet."""
+
+from __future__ import annotations
+
+import httpx
+from starlette.testclient import TestClient
+
+from bot.assistant import Assistant
+from bot.web.app import WebDoor, WebSettings, build_app
+from bot.web.guard import RateLimits
+from bot.web.serve import server
+from tests.web.client import WebClient
+from tests.web.test_web_door import counts
+
+
+class Ticks:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_session_over_its_rate_gets_429_and_its_steps_are_not_applied(
+    assistant: Assistant,
+) -> None:
+    """Check that a session past its burst is answered 429 with Retry-After, translated, and
+    that the refused form changes nothing; another session is still served."""
+    door = WebDoor(assistant, WebSettings(per_session=0.001, overall=10_000))
+    door.limits.session_burst = 3
+    with TestClient(build_app(door), headers={"accept-language": "en"}) as client:
+        web = WebClient(client)
+        web.open()  # a new session: counted against new sessions, not its own bucket
+        web.press("English")
+        web.press("Continue")
+        web.press("Book a counselling appointment")
+        before = counts(door)
+        button = web.button("No interpreter")
+        refused = client.post(button.action, data=button.fields)
+        assert refused.status_code == 429 and refused.headers["retry-after"] == "10"
+        assert "Too many requests." in refused.text and "Please wait a few seconds" in refused.text
+        assert counts(door) == before
+    with TestClient(build_app(door), headers={"accept-language": "en"}) as other:
+        assert other.get("/").status_code == 200
+
+
+def test_the_limits_refill_and_cover_new_sessions_and_the_whole_door() -> None:
+    """Check the buckets: a session's burst then its rate, new sessions (there is no address to
+    limit by) and the door's overall rate, each refilling with time."""
+    ticks = Ticks()
+    limits = RateLimits(
+        per_session=1,
+        session_burst=2,
+        overall=100,
+        overall_burst=5,
+        new_sessions=1,
+        new_session_burst=1,
+        clock=ticks,
+    )
+    assert limits.allow("a") and limits.allow("a") and not limits.allow("a")
+    assert limits.allow(None) and not limits.allow(None)  # one new session at a time
+    assert not limits.allow("b")  # five requests so far, refused ones too: the door's burst
+    ticks.now += 1.0
+    assert limits.allow("a") and not limits.allow("a")  # one a second again
+
+
+async def test_behind_a_tls_proxy_the_served_door_sends_hsts_and_a_secure_cookie(
+    assistant: Assistant,
+) -> None:
+    """Check the door as `comehome web` serves it (uvicorn, proxy headers from loopback only):
+    X-Forwarded-Proto https from the proxy gives HSTS and a Secure cookie; the same header from
+    anywhere else is ignored."""
+    config = server(assistant, WebSettings(), alone=False).config
+    config.load()
+    app = config.loaded_app
+
+    async def fetch(client_address: str) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, client=(client_address, 50000))  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://door") as client:
+            return await client.get("/", headers={"x-forwarded-proto": "https"})
+
+    proxied = await fetch("127.0.0.1")
+    assert proxied.headers["strict-transport-security"].startswith("max-age=31536000")
+    assert "Secure" in proxied.headers["set-cookie"]
+    forged = await fetch("198.51.100.7")
+    assert "strict-transport-security" not in forged.headers
+    assert "Secure" not in forged.headers["set-cookie"]
