@@ -117,8 +117,17 @@ def prompt(conv: Conversation, ctx: Context) -> Reply:
     if conv.state == CONFIRM:
         return confirm_prompt(conv, ctx)
     if conv.state == CANCEL:
+        held = bookings.current()
+        question = (
+            t(
+                "Your appointment on {when} will be cancelled. Do you really want to cancel it?",
+                when=When(held.start),
+            )
+            if held is not None
+            else t("Do you really want to cancel your appointment?")
+        )
         return Reply(
-            t("Do you really want to cancel your appointment?"),
+            question,
             (
                 (Button("b:cancel:yes", t("Yes, cancel it")),),
                 (Button("b:cancel:no", t("No, keep it")),),
@@ -187,34 +196,60 @@ def slots_prompt(conv: Conversation, ctx: Context) -> Reply:
     if not conv.data.moving:
         rows.append((Button("b:interpreter", pt("edit", "Change interpreter")),))
     rows.append((MENU_BUTTON,))
-    note = (
-        t(
+    held = bookings.current() if conv.data.moving else None
+    if held is not None:
+        note = t(
+            "Choose the new time (Munich time). Your appointment stays on {when} until you "
+            "confirm a new one.",
+            when=When(held.start),
+        )
+    elif needs_interpreter(language, ctx):
+        note = t(
             "Choose a time for your counselling (Munich time). We arrange an interpreter for "
             "{language}.",
             language=Language(language),
         )
-        if needs_interpreter(language, ctx)
-        else t("Choose a time for your counselling (Munich time).")
-    )
+    else:
+        note = t("Choose a time for your counselling (Munich time).")
     return Reply(note, tuple(rows))
 
 
 def confirm_prompt(conv: Conversation, ctx: Context) -> Reply:
+    """The chosen time, to confirm: what will be booked, or from which time to which it will move."""
     language = language_of(conv, ctx)
     start = datetime.fromisoformat(str(conv.data.slot_start))
+    held = _bookings(ctx).current() if conv.data.moving else None
+    if held is not None:
+        headline = t("Move your appointment")
+        change: Param = t(
+            "Your appointment will be moved from {old} to {new}.",
+            old=When(held.start),
+            new=When(start),
+        )
+        question = t("The old time is then free for someone else. Shall we move it?")
+        yes = t("Yes, move it")
+    else:
+        headline = t("Your counselling appointment")
+        change = When(start)
+        question = t(
+            "Counselling is free of charge and does not commit you to anything. This time "
+            "will be booked for you when you confirm."
+        )
+        yes = t("Yes, book this time")
     return Reply(
         Template(
             "booking_confirm",
             {
-                "when": When(start),
-                "language": Language(language),
+                "headline": headline,
+                "when": change,
+                "question": question,
                 "interpreter": interpreter_text(
                     conv.data.slot_interpreter or NO_INTERPRETER, language, before=True
                 ),
             },
         ),
         (
-            (Button("b:ok", t("Yes, book this time")),),
+            (Button("b:ok", yes),),
             (Button("b:slots", t("Choose another time")),),
             (MENU_BUTTON,),
         ),
@@ -333,6 +368,7 @@ def _on_confirm(conv: Conversation, value: str, ctx: Context, bookings: Bookings
     if value != "b:ok":
         return None
     key, moving = str(conv.data.slot), conv.data.moving
+    held = bookings.current() if moving else None
     try:
         view = bookings.reschedule(key) if moving else bookings.book(key, language_of(conv, ctx))
     except SlotGone:
@@ -344,7 +380,19 @@ def _on_confirm(conv: Conversation, value: str, ctx: Context, bookings: Bookings
         MENU, slot=None, slot_start=None, slot_interpreter=None, moving=None, page=None
     )
     kind = "rescheduled" if moving else "booked"
-    booked = Reply(Template("booking_done", appointment_params(view)), calendar=calendar(view))
+    headline = (
+        t(
+            "Your appointment is moved from {old} to {new}.",
+            old=When(held.start),
+            new=When(view.start),
+        )
+        if held is not None
+        else t("Your appointment is booked.")
+    )
+    params = {**appointment_params(view), "headline": headline}
+    if held is not None:  # the headline names both times
+        del params["when"]
+    booked = Reply(Template("booking_done", params), calendar=calendar(view))
     told = NotifyStaff(staff.summary(kind, view, conv, ctx))
     return _show(done, ctx, booked, effects=(AppointmentChanged(kind, view.case_code), told))
 
@@ -427,7 +475,7 @@ def reminder(view: AppointmentView, kind: str) -> Reply:
     )
     return Reply(
         Template("reminder", {**appointment_params(view), "headline": headline}),
-        ((Button("m:appt", t("My appointment")),),),
+        ((Button("m:appt", t("My appointment")),), (MENU_BUTTON,)),
     )
 
 
@@ -439,5 +487,5 @@ def waiting_list_news(language: str) -> Reply:
             "for you for 24 hours.",
             language=Language(language),
         ),
-        ((Button("m:book", t("Book an appointment")),),),
+        ((Button("m:book", t("Book an appointment")),), (MENU_BUTTON,)),
     )

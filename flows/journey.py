@@ -22,12 +22,14 @@ from flows.model import (
     Language,
     NotifyStaff,
     Outcome,
+    Param,
     Pressed,
     Reply,
     Template,
     Text,
     Typed,
     Unsupported,
+    When,
 )
 from flows.ports import Context
 from flows.states import (
@@ -87,13 +89,14 @@ EDGES: tuple[tuple[str, str, str], ...] = (
 # --- prompts: what each state shows -------------------------------------------------------------
 
 
-def language_prompt(ctx: Context, first: str | None) -> Reply:
-    """The list of languages, each in its own name, the suggested one first."""
+def language_prompt(ctx: Context, first: str | None, menu: bool = False) -> Reply:
+    """The list of languages, each in its own name, the suggested one first; `menu`: after the
+    privacy notice, with the way back to the menu."""
     order = [first] if first in ctx.locales else []
     order += [code for code in ctx.locales if code not in order]
     buttons = [Button(f"lang:{code}", Language(code, own=True)) for code in order]
     rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
-    return Reply(t("Please choose your language."), rows)
+    return Reply(t("Please choose your language."), rows + (((MENU_BUTTON,),) if menu else ()))
 
 
 PRIVACY_CHOICES = (
@@ -189,10 +192,21 @@ _EDIT_LABELS = {
 }
 
 
-def delete_prompt(conv: Conversation) -> Reply:
+def delete_prompt(conv: Conversation, ctx: Context) -> Reply:
+    """The /delete question; it names the appointment that deleting will cancel, if one is held."""
     menu = ((MENU_BUTTON,),) if conv.data.accepted else ()  # the menu only after the notice
+    held = ctx.bookings.current() if ctx.bookings is not None else None
+    question = (
+        t(
+            "Do you want to delete everything stored about you? Your appointment on {when} "
+            "will be cancelled too. This cannot be undone.",
+            when=When(held.start),
+        )
+        if held is not None
+        else t("Do you want to delete everything stored about you? This cannot be undone.")
+    )
     return Reply(
-        t("Do you want to delete everything stored about you? This cannot be undone."),
+        question,
         (
             (Button("del:yes", t("Yes, delete everything")),),
             (Button("del:no", t("No, keep my data")),),
@@ -211,13 +225,13 @@ def prompt(conv: Conversation, ctx: Context) -> tuple[Reply, ...]:
 def single_prompt(conv: Conversation, ctx: Context) -> Reply:
     state = conv.state
     if state == LANGUAGE:
-        return language_prompt(ctx, conv.locale or ctx.hint)
+        return language_prompt(ctx, conv.locale or ctx.hint, menu=conv.data.accepted)
     if state == OFFICE:
         return offices.prompt(ctx, below=(MENU_BUTTON,) if conv.data.accepted else ())
     if state == SUMMARY:
         return summary_prompt(conv, ctx)
     if state == DELETE:
-        return delete_prompt(conv)
+        return delete_prompt(conv, ctx)
     if state in QUESTION_STATES:
         return question_prompt(conv, QUESTION_STATES[state])
     if support_screens.is_support_state(state):
@@ -374,8 +388,8 @@ def my_estimate(conv: Conversation, ctx: Context) -> Outcome:
         )
         return go(conv.afresh(FIRST_QUESTION), ctx, first)
     buttons = ((Button("m:support", t("Support on offer")),), (MENU_BUTTON,))
-    shown = support_screens.estimate_reply(conv, ctx, buttons)
-    return Outcome(conv.afresh(MENU), (shown,), locale=conv.locale)
+    shown = support_screens.estimate_replies(conv, ctx, buttons)
+    return Outcome(conv.afresh(MENU), shown, locale=conv.locale)
 
 
 def on_menu(conv: Conversation, event: Event, ctx: Context) -> Outcome:
@@ -396,8 +410,8 @@ def on_summary(conv: Conversation, event: Event, ctx: Context) -> Outcome:
         if value == "sum:book" and ctx.bookings is not None:
             started = booking.start(done, ctx, thanks)
             return replace(started, effects=(*effects, *started.effects))
-        estimate = support_screens.estimate_reply(done, ctx)
-        return go(done, ctx, thanks, estimate, effects=effects)
+        estimate = support_screens.estimate_replies(done, ctx)
+        return go(done, ctx, thanks, *estimate, effects=effects)
     if value and value.startswith("sum:edit:"):
         slot = value.removeprefix("sum:edit:")
         if slot in STATE_OF_SLOT:
@@ -408,8 +422,13 @@ def on_summary(conv: Conversation, event: Event, ctx: Context) -> Outcome:
 def on_delete(conv: Conversation, event: Event, ctx: Context) -> Outcome:
     value = pressed_or_matched(conv, event, ctx)
     if value == "del:yes":
-        done = Reply(Template("deleted"))  # the door says what else to clear on its side
         held = ctx.bookings.current() if ctx.bookings is not None else None
+        cancelled: dict[str, Param] = (
+            {"cancelled": t("Your appointment on {when} is cancelled.", when=When(held.start))}
+            if held is not None
+            else {}
+        )
+        done = Reply(Template("deleted", cancelled))  # the door says what else to clear on its side
         told = (NotifyStaff(staff.summary("deleted", held, None, ctx)),) if held else ()
         return Outcome(None, (done,), (*told, DeleteClientData()), locale=conv.locale)
     if value == "del:no":
@@ -527,6 +546,16 @@ def on_booking(conv: Conversation, event: Event, ctx: Context) -> Outcome:
 
 
 def unsupported(conv: Conversation, event: Unsupported, ctx: Context) -> Outcome:
+    """Something the assistant does not read: say what it reads, then ask the same again."""
+    if event.kind == "edited":  # the edit is not read: the earlier text (or nothing) stands
+        return stay(
+            conv,
+            ctx,
+            t(
+                "I do not read changes to a message already sent. If you want to change your "
+                "answer, please send it again as a new message."
+            ),
+        )
     return stay(
         conv,
         ctx,

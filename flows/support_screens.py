@@ -216,7 +216,7 @@ def _figure_phrase(figure: Figure) -> Text:
     if figure.bound is Bound.IN_KIND:
         return t("paid directly")
     if figure.bound is Bound.CASE_BY_CASE or figure.amount is None:
-        return t("decided in the counselling")
+        return t("the counselling decides")
     return _PER[figure.basis, figure.bound is Bound.UP_TO](Money(figure.amount))
 
 
@@ -263,28 +263,33 @@ def household_of(answers: Answers) -> Household | None:
     return Household(adults, minors, country if valid else None, stay)
 
 
-def estimate_reply(
+def estimate_replies(
     conv: Conversation, ctx: Context, buttons: tuple[tuple[Button, ...], ...] = ()
-) -> Reply:
-    """What may apply to the client's household, item by item, with why and the date."""
+) -> tuple[Reply, ...]:
+    """What may apply to the client's household, item by item with the date; then, in a second
+    message (so that each stays short on a phone), why some items are lower or open."""
     household = household_of(conv.answers)
     if household is None:
-        return Reply(
-            t(
-                "For a household of more than {limit} people, the counselling works out "
-                "the figures with you.",
-                limit=MAX_MEMBERS,
+        return (
+            Reply(
+                t(
+                    "For more than {limit} adults or more than {limit} children, the counselling "
+                    "works out the figures with you.",
+                    limit=MAX_MEMBERS,
+                ),
+                buttons,
             ),
-            buttons,
         )
     result = estimate(ctx.catalogue, household) if ctx.catalogue else None
     if result is None or result.as_of is None:
-        return Reply(
-            t(
-                "The figures are not available at the moment. The counselling tells you "
-                "what support you can receive."
+        return (
+            Reply(
+                t(
+                    "The figures are not available at the moment. The counselling tells you "
+                    "what support you can receive."
+                ),
+                buttons,
             ),
-            buttons,
         )
     reasons: list[Param] = []
     for item in result.items:
@@ -293,15 +298,40 @@ def estimate_reply(
             if sentence not in reasons:
                 reasons.append(sentence)
     params: dict[str, Param] = {
-        "adults": household.adults,
-        "minors": household.minors,
-        "country": intake.answer_label("country", {"country": household.country}),
-        "stay": intake.answer_label("stay", conv.answers),
+        "adults": _as_told("adults", conv.answers),
+        "minors": _as_told("minors", conv.answers),
+        "assumed": assumed_household(conv.answers),
+        "country": _as_told("country", {"country": household.country}),
+        "stay": _as_told("stay", conv.answers),
         "items": tuple(estimate_line(item) for item in result.items),
-        "reasons": tuple(reasons),
         "as_of": result.as_of,
     }
-    return Reply(Template("estimate", params), buttons)
+    if not reasons:
+        return (Reply(Template("estimate", params), buttons),)
+    why = Reply(Template("estimate_why", {"reasons": tuple(reasons)}), buttons)
+    return (Reply(Template("estimate", params)), why)
+
+
+def assumed_household(answers: Answers) -> Param:
+    """What the estimate counted for a household size the client did not give ("" if given)."""
+    no_adults = not isinstance(answers.get("adults"), int)
+    no_minors = not isinstance(answers.get("minors"), int)
+    # TRANSLATORS: under "Adults: not said" in the estimate: what was counted instead.
+    if no_adults and no_minors:
+        return t("Counted as one adult, no children, because you did not say.")
+    if no_adults:
+        return t("Counted as one adult, because you did not say.")
+    if no_minors:
+        return t("Counted with no children, because you did not say.")
+    return ""
+
+
+def _as_told(slot: str, answers: Answers) -> Param:
+    """An answer as the estimate shows it: as given, or "not said" if skipped."""
+    if answers.get(slot) is None:
+        # TRANSLATORS: in the estimate, an answer the client skipped (adults, children, country…).
+        return pt("estimate", "not said")
+    return intake.answer_label(slot, answers)
 
 
 def estimate_line(item: EstimateItem) -> Text:
@@ -310,7 +340,7 @@ def estimate_line(item: EstimateItem) -> Text:
     if item.bound is Bound.IN_KIND:
         details = t("paid directly")
     elif item.bound is Bound.CASE_BY_CASE:
-        details = t("decided in the counselling")
+        details = t("the counselling decides")
     elif item.amount == ZERO:
         details = t("nothing in your case")
     elif item.bound is Bound.UP_TO:

@@ -150,6 +150,7 @@ def test_every_client_template_renders_in_every_shipped_language(renderer: Rende
             "An interpreter for {language} is booked for you.", language=Language("ar")
         ),
         "headline": t("Reminder: your counselling appointment is tomorrow."),
+        "question": t("The old time is then free for someone else. Shall we move it?"),
     }
     for code in renderer.catalogs.codes:
         for name in templates:

@@ -66,14 +66,15 @@ def screens() -> list[tuple[str, Reply]]:
     ]
 
 
-def estimates() -> list[tuple[Estimate, Reply]]:
+def estimates() -> list[tuple[Estimate, tuple[Reply, ...]]]:
+    """Each household's estimate, and the replies that show it (the reasons in a second one)."""
     result = []
     for answers in HOUSEHOLDS:
         conv = Conversation("menu", "en", answers=dict(answers))
         household = support_screens.household_of(conv.answers)
         assert household is not None
         result.append(
-            (estimate(catalogue(), household), support_screens.estimate_reply(conv, context()))
+            (estimate(catalogue(), household), support_screens.estimate_replies(conv, context()))
         )
     return result
 
@@ -95,6 +96,21 @@ def rtl_renderer(tmp_path: Path) -> Renderer:
                 encoding="utf-8",
             )
     return Renderer(Catalogs(tmp_path / "locales"), Office())
+
+
+def shown(renderer: Renderer, replies: tuple[Reply, ...], code: str) -> Message:
+    """The messages of one screen, one after the other, as the client reads them."""
+    return Message("\n".join(renderer.message(reply, code).html for reply in replies))
+
+
+def reasons_of(replies: tuple[Reply, ...]) -> tuple[object, ...]:
+    """The reasons under "Why" (in the second message, if there is one)."""
+    for reply in replies:
+        if isinstance(reply.body, Template) and reply.body.name == "estimate_why":
+            reasons = reply.body.params["reasons"]
+            assert isinstance(reasons, tuple)
+            return reasons
+    return ()
 
 
 def money(amount: Decimal, code: str) -> str:
@@ -137,43 +153,44 @@ def test_every_support_screen_renders_within_telegrams_limit(renderer: Renderer,
 @pytest.mark.parametrize("code", shipped_languages())
 def test_the_estimate_renders_with_amounts_date_and_reasons(renderer: Renderer, code: str) -> None:
     """Check that each household's estimate shows its amounts and date in the client's locale."""
-    for result, reply in estimates():
-        message = renderer.message(reply, code)
-        assert_well_formed(message)
+    for result, replies in estimates():
+        for reply in replies:
+            assert_well_formed(renderer.message(reply, code))
+        message = shown(renderer, replies, code)
         for amount in shown_amounts(result):
             assert money(amount, code) in message.html, (code, amount)
         assert result.as_of is not None
         assert format_date(result.as_of, "long", locale=code) in message.html
-        assert isinstance(reply.body, Template)
-        reasons = reply.body.params["reasons"]
-        assert isinstance(reasons, tuple)
+        reasons = reasons_of(replies)
         assert bool(reasons) == any(item.rules for item in result.items)
         assert message.html.count("\n• ") == len(result.items) + len(reasons)
 
 
 def test_english_screens_are_short(renderer: Renderer) -> None:
-    """Check that each support screen stays within about 600 characters in English (estimates 900)."""
+    """Check that each support screen and each message of an estimate stays within 600
+    characters in English."""
     for key, reply in screens():
         assert len(renderer.message(reply, "en").plain) <= 600, key
-    for _, reply in estimates():
-        assert len(renderer.message(reply, "en").plain) <= 900
+    for _, replies in estimates():
+        for reply in replies:
+            assert len(renderer.message(reply, "en").plain) <= 600
 
 
 def test_the_estimate_says_it_is_not_a_decision(renderer: Renderer) -> None:
     """Check that the estimate always carries the date of its figures and that the counselling decides."""
-    for result, reply in estimates():
-        text = renderer.message(reply, "en").plain
+    for result, replies in estimates():
+        text = renderer.message(replies[0], "en").plain
         assert "The counselling decides what you receive." in text
         assert result.as_of is not None and format_date(result.as_of, "long", locale="en") in text
 
 
 def test_a_large_family_sees_the_cap_and_why(renderer: Renderer) -> None:
     """Check that a capped start-up aid reads as the cap, with the reason, in English and German."""
-    _, reply = estimates()[1]
-    english = renderer.message(reply, "en").plain
+    _, replies = estimates()[1]
+    english = shown(renderer, replies, "en").plain
     assert "Start-up aid: €4,000.00" in english
     assert "Start-up aid: at most €4,000.00 per family." in english
-    assert "4.000,00\xa0€" in renderer.message(reply, "de").plain
+    assert "4.000,00\xa0€" in shown(renderer, replies, "de").plain
 
 
 @pytest.mark.parametrize("code", RTL)
@@ -188,8 +205,8 @@ def test_right_to_left_languages_isolate_amounts_and_dates(tmp_path: Path, code:
     as_of = reag.body.params["as_of"]
     assert isinstance(as_of, date)
     assert f"{FSI}{format_date(as_of, 'long', locale=code)}{PDI}" in html
-    for result, reply in estimates():
-        html = rtl.message(reply, code).html
+    for result, replies in estimates():
+        html = shown(rtl, replies, code).html
         assert_well_formed(Message(html))
         for amount in shown_amounts(result):
             assert f"{FSI}{money(amount, code)}{PDI}" in html

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import icalendar
 from sqlalchemy import select
 
+from bot.config import ROOT, Office
 from bot.demo import seed_demo_office
+from bot.i18n import Catalogs
+from bot.render import Renderer
 from bot.service import reminders
+from flows.model import When
 from storage.tables import appointments
 from tests.e2e.conftest import Harness
 from tests.e2e.fake_telegram import UpdateFactory
@@ -107,3 +111,56 @@ async def test_reminders_are_sent_once_in_the_clients_language(
     assert await reminders.run(telegram.assistant, send) == 0
     [text] = telegram.api.sent_texts()
     assert text.startswith("<b>Erinnerung: Ihr Beratungstermin ist in zwei Stunden.</b>")
+
+
+def german_time(moment: datetime) -> str:
+    """A moment as the client reads it in German (Babel, Europe/Berlin), as the bot formats it."""
+    return Renderer(Catalogs(ROOT / "locales"), Office()).when(When(moment), "de")
+
+
+def starts(telegram: Harness) -> list[tuple[str, datetime]]:
+    with telegram.assistant.db.transaction() as tx:
+        rows = tx.execute(select(appointments.c.status, appointments.c.starts_at)).all()
+    return [(status, start.replace(tzinfo=UTC)) for status, start in rows]
+
+
+async def test_moving_names_both_times_and_leaves_one_appointment(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that moving on Telegram asks "will be moved from <old> to <new>" (both times in
+    German, Berlin time), then says "is moved", and leaves exactly one booked appointment, at
+    the new time, whose calendar file replaces the old one (same UID, SEQUENCE 1)."""
+    await book_first_time(telegram, user)
+    [(_, old)] = starts(telegram)
+    for value in ("m:appt", "b:move"):
+        await telegram.send(user.press(value))
+    assert f"bleibt am {german_time(old)}" in telegram.api.sent_texts()[-1]
+    later = telegram.api.offered_slots()[-1]
+    telegram.take_calls()
+    await telegram.send(user.press(later))
+    asked = telegram.api.sent_texts()[-1]
+    assert [status for status, _ in starts(telegram)] == ["booked"]  # nothing moved yet
+    telegram.take_calls()
+    await telegram.send(user.press("b:ok"))
+    [(status, new)] = starts(telegram)
+    assert status == "booked" and new != old
+    assert f"wird verschoben: von {german_time(old)} auf {german_time(new)}." in asked
+    done = telegram.api.sent_texts()[0]
+    assert f"ist verschoben: von {german_time(old)} auf {german_time(new)}." in done
+    assert booked(telegram)[0][1:] == ("booked", 1)
+    assert int(calendar_of(telegram).walk("VEVENT")[0]["SEQUENCE"]) == 1
+
+
+async def test_delete_names_the_appointment_and_confirms_its_cancellation(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that the /delete question names the appointment it will cancel, and the goodbye
+    says it is cancelled."""
+    await book_first_time(telegram, user)
+    [(_, start)] = starts(telegram)
+    await telegram.send(user.message("/delete"))
+    asked = telegram.api.sent_texts()[-1]
+    assert f"Ihr Termin am {german_time(start)} wird dann auch abgesagt." in asked
+    await telegram.send(user.press("del:yes"))
+    goodbye = telegram.api.sent_texts()[-1]
+    assert f"Ihr Termin am {german_time(start)} ist abgesagt." in goodbye

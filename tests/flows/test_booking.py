@@ -249,7 +249,7 @@ def test_reminders_name_the_time_and_lead_to_the_appointment() -> None:
     reply = booking.reminder(view, "2h")
     assert isinstance(reply.body, Template) and reply.body.name == "reminder"
     assert reply.body.params["headline"].msgid.endswith("in two hours.")  # type: ignore[union-attr]
-    assert [b.value for row in reply.buttons for b in row] == ["m:appt"]
+    assert [b.value for row in reply.buttons for b in row] == ["m:appt", "menu"]
 
 
 def test_without_an_appointment_book_no_booking_is_offered() -> None:

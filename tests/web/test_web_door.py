@@ -49,7 +49,7 @@ def test_a_client_books_moves_downloads_the_calendar_and_deletes(
     web.press("No interpreter")
     first, second = [b.label for b in web.buttons()][:2]
     web.press(first)
-    assert "Shall we book this time?" in web.text
+    assert "This time will be booked for you when you confirm." in web.text
     web.press("Yes, book this time")
     assert "Your appointment is booked." in web.text
     case_code = re.search(r"<code>([0-9A-Z]{6,})</code>", web.page).group(1)  # type: ignore[union-attr]
@@ -62,8 +62,10 @@ def test_a_client_books_moves_downloads_the_calendar_and_deletes(
     assert case_code in web.text
     web.press("Choose another time")
     web.press(second)
-    web.press("Yes, book this time")
-    assert second.split(", ")[-1] in web.text  # the new time is named
+    assert "Your appointment will be moved from" in web.text
+    web.press("Yes, move it")
+    assert "Your appointment is moved from" in web.text
+    assert first.split(", ")[-1] in web.text and second.split(", ")[-1] in web.text  # both named
     assert counts(door)[2] == 1
     web.press("Delete my data")
     web.press("Yes, delete everything")
