@@ -93,9 +93,32 @@ def template_messages() -> Iterator[tuple[str, Reply]]:
     )
     booking = appointment_params(view)
     yield "appointment", Reply(Template("appointment", booking))
-    yield "booking_done", Reply(Template("booking_done", booking))
-    before = {**booking, "interpreter": interpreter_text("confirmed", "fa", before=True)}
+    yield (
+        "booking_done",
+        Reply(Template("booking_done", {**booking, "headline": t("Your appointment is booked.")})),
+    )
+    later = When(MOMENT + timedelta(days=1))
+    moved = t("Your appointment is moved from {old} to {new}.", old=When(MOMENT), new=later)
+    moved_done = {k: v for k, v in booking.items() if k != "when"}
+    yield "booking_done (moved)", Reply(Template("booking_done", {**moved_done, "headline": moved}))
+    before = {
+        **booking,
+        "interpreter": interpreter_text("confirmed", "fa", before=True),
+        "headline": t("Your counselling appointment"),
+        "question": t(
+            "Counselling is free of charge and does not commit you to anything. This time "
+            "will be booked for you when you confirm."
+        ),
+    }
     yield "booking_confirm", Reply(Template("booking_confirm", before))
+    move = t("Your appointment will be moved from {old} to {new}.", old=When(MOMENT), new=later)
+    moving = {
+        **before,
+        "headline": t("Move your appointment"),
+        "when": move,
+        "question": t("The old time is then free for someone else. Shall we move it?"),
+    }
+    yield "booking_confirm (move)", Reply(Template("booking_confirm", moving))
     headline = t("Reminder: your counselling appointment is tomorrow.")
     yield "reminder", Reply(Template("reminder", {**booking, "headline": headline}))
     answers = {
@@ -123,8 +146,9 @@ def template_messages() -> Iterator[tuple[str, Reply]]:
     ):
         yield name, Reply(Template(name))
     yield from screens()
-    for index, (_, reply) in enumerate(estimates()):
-        yield f"estimate {index}", reply
+    for index, (_, replies) in enumerate(estimates()):
+        for part, reply in enumerate(replies):  # the amounts, then why (if anything is reduced)
+            yield f"estimate {index}.{part}", reply
 
 
 def labelled_buttons() -> Iterator[tuple[str, Reply]]:
