@@ -47,6 +47,10 @@ class Question:
     read: Reader | None = None  # how typed text is read besides matching a button label
     multi: bool = False  # several options can be chosen, then "done"
     per_row: int = 1
+    # False: not asked in turn. The summary screen invites the answer instead (the note: typed
+    # there, it costs no tap, and a client with nothing to add does not have to skip it); the
+    # question itself is reached through the summary's "Change" button.
+    in_turn: bool = True
 
 
 def _read_country(typed: str, ctx: Context) -> Parsed:
@@ -160,16 +164,20 @@ QUESTIONS: tuple[Question, ...] = (
             "write names, addresses, phone numbers or document numbers."
         ),
         read=_read_note,
+        in_turn=False,
     ),
 )
 
 BY_SLOT = {question.slot: question for question in QUESTIONS}
 
 
+IN_TURN = tuple(question for question in QUESTIONS if question.in_turn)
+
+
 def next_slot(slot: str) -> str | None:
-    """The question after `slot`, or None after the last."""
-    slots = [question.slot for question in QUESTIONS]
-    index = slots.index(slot) + 1
+    """The question asked after `slot`, or None after the last one asked in turn."""
+    slots = [question.slot for question in IN_TURN]
+    index = slots.index(slot) + 1 if slot in slots else len(slots)
     return slots[index] if index < len(slots) else None
 
 

@@ -70,10 +70,11 @@ EDGES: tuple[tuple[str, str, str], ...] = (
     *booking.EDGES,
     *(
         (STATE_OF_SLOT[q.slot], STATE_OF_SLOT[nxt], "answer or skip")
-        for q in intake.QUESTIONS
+        for q in intake.IN_TURN
         if (nxt := intake.next_slot(q.slot))
     ),
-    (STATE_OF_SLOT[intake.QUESTIONS[-1].slot], SUMMARY, "answer or skip"),
+    (STATE_OF_SLOT[intake.IN_TURN[-1].slot], SUMMARY, "answer or skip"),
+    (SUMMARY, SUMMARY, "note typed"),
     *((state, SUMMARY, "answer while editing") for state in QUESTION_STATES),
     *((SUMMARY, state, "edit") for state in QUESTION_STATES),
     (SUMMARY, MENU, "confirm: the estimate, then the menu"),
@@ -175,6 +176,11 @@ def summary_prompt(conv: Conversation, ctx: Context) -> Reply:
         if ctx.bookings is not None and ctx.bookings.current() is None
         else ()
     )
+    if "note" not in conv.answers:  # asked here rather than as a question of its own
+        answers["invitation"] = t(
+            "Should the counsellor know anything else? Then write a short note here now. "
+            "Please no names, addresses, phone numbers or document numbers."
+        )
     return Reply(
         Template("intake_summary", answers),
         (*book, (Button("sum:ok", t("Yes, this is right")),), *rows, (MENU_BUTTON,)),
@@ -416,6 +422,8 @@ def on_summary(conv: Conversation, event: Event, ctx: Context) -> Outcome:
         slot = value.removeprefix("sum:edit:")
         if slot in STATE_OF_SLOT:
             return go(conv.moved(STATE_OF_SLOT[slot], editing=True, picked=None), ctx)
+    if value is None and isinstance(event, Typed):  # the note the summary invites
+        return on_question(conv.moved(STATE_OF_SLOT["note"], editing=True), event, ctx)
     return stay(conv, ctx, t("Please confirm your answers or choose one to change."))
 
 

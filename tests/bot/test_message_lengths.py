@@ -164,6 +164,10 @@ def screen_replies() -> list[Reply]:
         Reply(Template("contact")),
         offices.prompt(ctx),
         journey.summary_prompt(full, ctx),
+        journey.summary_prompt(  # no note yet: the summary invites one
+            dataclasses.replace(full, answers={k: v for k, v in full.answers.items() if k != "note"}),
+            ctx,
+        ),
         *(reply for _, reply in screens()),
     ]
 

@@ -44,8 +44,7 @@ async def intake_with_note(telegram: Harness, user: UpdateFactory) -> None:
         user.press("m:intake"),
         *(user.press(f"a:{slot}:skip") for slot in ("country", "adults", "minors")),
         *(user.press(f"a:{slot}:skip") for slot in ("situation", "stay", "interests")),
-        user.press("a:interpreter:skip"),
-        user.message(NOTE),
+        user.message(NOTE),  # typed on the summary, which invites the note
     ):
         await telegram.send(update)
 

@@ -199,7 +199,6 @@ async def test_an_office_with_its_own_catalogue_shows_only_its_own_programmes(
         for value in ("adults:1", "minors:0", "situation:skip", "stay:one_year_or_more"):
             await telegram.send(person.press(f"a:{value}"))
         await telegram.send(person.press("a:interests:done"))
-        await telegram.send(person.press("a:note:skip"))
         telegram.take_calls()
         await telegram.send(person.press("sum:ok"))
         estimates[answer] = " ".join(texts_to(telegram, person.user["id"]))

@@ -343,7 +343,6 @@ async def test_the_waiting_list_tells_the_first_in_line_when_a_time_frees_up(
     for slot in ("country", "adults", "minors", "situation", "stay", "interests"):
         await telegram.send(user.press(f"a:{slot}:skip"))
     await telegram.send(
-        user.press("a:note:skip"),
         user.press("sum:book"),
         user.press("b:int:ar"),
     )

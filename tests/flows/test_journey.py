@@ -99,11 +99,34 @@ def test_every_question_can_be_skipped() -> None:
     """Check that "prefer not to say" on every question reaches the summary with nothing stored."""
     client = accepted()
     client.send(Pressed("m:intake"))
-    for question in intake.QUESTIONS:
+    for question in intake.IN_TURN:
         assert client.state == f"intake.{question.slot}"
         client.send(Pressed(f"a:{question.slot}:skip"))
     assert client.state == journey.SUMMARY
     assert client.conv is not None and set(client.conv.answers.values()) == {None}
+    client.send(Pressed("sum:edit:note"))
+    client.send(Pressed("a:note:skip"))
+    assert client.state == journey.SUMMARY and client.conv.answers["note"] is None
+
+
+def test_the_note_is_invited_on_the_summary_and_costs_no_tap() -> None:
+    """Check that the note is not a question of its own: the summary invites it, text typed there
+    is kept as the note and the summary comes back without the invitation; a client with nothing
+    to add goes on from the summary."""
+    client = accepted()
+    client.send(Pressed("m:intake"))
+    for slot in ("country", "adults", "minors", "situation", "stay", "interests"):
+        client.send(Pressed(f"a:{slot}:skip"))
+    summary = client.last.replies[-1]  # type: ignore[union-attr]
+    assert isinstance(summary.body, Template) and "invitation" in summary.body.params
+    outcome = client.send(Typed("Wir reisen mit einem Rollstuhl."))
+    assert client.state == journey.SUMMARY
+    assert client.conv.answers["note"] == "Wir reisen mit einem Rollstuhl."  # type: ignore[union-attr]
+    again = outcome.replies[-1]
+    assert isinstance(again.body, Template) and "invitation" not in again.body.params
+    client.send(Typed("Yes, this is right"))  # a button's label is the button, not a note
+    assert client.state == journey.MENU
+    assert client.conv.answers["note"] == "Wir reisen mit einem Rollstuhl."  # type: ignore[union-attr]
 
 
 def test_editing_one_answer_returns_to_the_summary() -> None:
