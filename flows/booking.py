@@ -393,7 +393,7 @@ def _on_confirm(conv: Conversation, value: str, ctx: Context, bookings: Bookings
     if held is not None:  # the headline names both times
         del params["when"]
     booked = Reply(Template("booking_done", params), calendar=calendar(view))
-    told = NotifyStaff(staff.summary(kind, view, conv, ctx))
+    told = NotifyStaff(staff.summary(kind, view, conv, ctx, old=held))
     return _show(done, ctx, booked, effects=(AppointmentChanged(kind, view.case_code), told))
 
 

@@ -58,12 +58,20 @@ STATUS_OF = {"held": "held", "noshow": "no_show", "departed": "departed"}
 # --- summaries (made in the client's step) --------------------------------------------------------
 
 
-def summary(kind: str, view: AppointmentView, conv: Conversation | None, ctx: Context) -> Reply:
-    """The German summary of a booking, move or cancellation, with buttons for staff."""
+def summary(
+    kind: str,
+    view: AppointmentView,
+    conv: Conversation | None,
+    ctx: Context,
+    old: AppointmentView | None = None,
+) -> Reply:
+    """The German summary of a booking, move (`old`: the appointment before it was moved) or
+    cancellation, with buttons for staff."""
     answers = conv.answers if conv else {}
     params: dict[str, Param] = {
         "kind": kind,
         **case_params(view),
+        "old": When(old.start) if old is not None else "",
         **answer_params(answers),
         "estimate": estimate_lines(answers, ctx),
         "note": UserText(str(answers["note"])) if answers.get("note") else "",

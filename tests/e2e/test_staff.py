@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import shutil
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from storage.tables import appointments, audit_log
 from tests.e2e.conftest import Harness
 from tests.e2e.fake_telegram import UpdateFactory
 from tests.e2e.staff_fixtures import Mailbox
+from tests.e2e.test_booking import german_time
 from tests.e2e.test_telegram import GOLDEN, database_dump, golden_text
 
 STAFF_USER, STAFF_CHAT = 4400000001, -1007770001
@@ -120,6 +121,33 @@ async def test_a_booking_reaches_the_staff_chat_and_mailbox_in_german(
     assert code in body and "Irak" in body and "Bitte vormittags" in body
     for sentinel in SENTINELS:
         assert sentinel not in summary and sentinel not in body
+
+
+async def test_a_move_tells_staff_the_old_and_the_new_time(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that when a client moves the appointment, the staff summary names the time it had
+    before and the time it has now (German, Berlin time), so nobody keeps the old one."""
+    code = await book(telegram, user)
+    [(old,)] = starts(telegram)
+    for value in ("m:appt", "b:move"):
+        await telegram.send(user.press(value))
+    later = telegram.api.offered_slots()[-1]
+    await telegram.send(user.press(later))
+    await flush(telegram)
+    telegram.take_calls()
+    await telegram.send(user.press("b:ok"))
+    await flush(telegram)
+    [(new,)] = starts(telegram)
+    [summary] = to_staff(telegram)
+    assert summary.startswith("<b>Termin verschoben</b>") and code in summary
+    assert f"Vorher: {german_time(old)}\nJetzt: {german_time(new)}\n" in summary
+
+
+def starts(telegram: Harness) -> list[tuple[datetime]]:
+    with telegram.assistant.db.transaction() as tx:
+        rows = tx.execute(select(appointments.c.starts_at)).all()
+    return [(start.replace(tzinfo=UTC),) for (start,) in rows]
 
 
 async def test_staff_see_the_agenda_and_record_outcomes(

@@ -192,7 +192,10 @@ def test_moving_keeps_the_case_and_counts_the_sequence() -> None:
     assert book.held is not None and book.held.start == START + timedelta(hours=3)
     assert outcome.replies[0].calendar.sequence == 1  # type: ignore[union-attr]
     assert outcome.effects[0] == AppointmentChanged("rescheduled", "7KQ3M9XA")
-    assert isinstance(outcome.effects[1], NotifyStaff)
+    told = outcome.effects[1]
+    assert isinstance(told, NotifyStaff) and isinstance(told.reply.body, Template)
+    params = told.reply.body.params  # staff read the old time beside the new one
+    assert params["old"] == When(START) and params["when"] == When(START + timedelta(hours=3))
 
 
 def test_cancelling_asks_once_and_sends_a_cancellation_file() -> None:
