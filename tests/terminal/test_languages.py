@@ -33,9 +33,8 @@ async def test_a_client_books_in_their_language(assistant: Assistant, code: str)
         "1",
         "2",
         "1",
-        "7",
-        "1",  # intake, answered by number; the note skipped
-        "2",  # "this is right": the estimate and the menu follow
+        "7",  # intake, answered by number, interests done
+        "2",  # "this is right" (no note): the estimate and the menu follow
         "1",  # book (first in the menu after the intake)
         "1",  # an interpreter for the chat's language
         "1",
