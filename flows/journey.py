@@ -436,7 +436,14 @@ def on_delete(conv: Conversation, event: Event, ctx: Context) -> Outcome:
             if held is not None
             else {}
         )
-        done = Reply(Template("deleted", cancelled))  # the door says what else to clear on its side
+        # The door says what else to clear on its side. The calendar file cancels the event a
+        # client may have put in their phone's calendar (as deleting cancels the appointment).
+        removal = (
+            booking.calendar(replace(held, sequence=held.sequence + 1), cancelled=True)
+            if held is not None
+            else None
+        )
+        done = Reply(Template("deleted", cancelled), calendar=removal)
         told = (NotifyStaff(staff.summary("deleted", held, None, ctx)),) if held else ()
         return Outcome(None, (done,), (*told, DeleteClientData()), locale=conv.locale)
     if value == "del:no":

@@ -161,6 +161,15 @@ async def test_delete_names_the_appointment_and_confirms_its_cancellation(
     await telegram.send(user.message("/delete"))
     asked = telegram.api.sent_texts()[-1]
     assert f"Ihr Termin am {german_time(start)} wird dann auch abgesagt." in asked
+    [before] = [p["document"]["content"] for m, p in telegram.api.calls if m == "sendDocument"]
+    telegram.take_calls()
     await telegram.send(user.press("del:yes"))
     goodbye = telegram.api.sent_texts()[-1]
     assert f"Ihr Termin am {german_time(start)} ist abgesagt." in goodbye
+    # The file cancels the event the booking's file put in the client's calendar.
+    booked_event = icalendar.Calendar.from_ical(before).walk("VEVENT")[0]
+    cancel = calendar_of(telegram)
+    [event] = cancel.walk("VEVENT")
+    assert cancel["METHOD"] == "CANCEL" and event["STATUS"] == "CANCELLED"
+    assert event["UID"] == booked_event["UID"]
+    assert int(event["SEQUENCE"]) == int(booked_event["SEQUENCE"]) + 1
