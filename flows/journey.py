@@ -422,7 +422,8 @@ def on_summary(conv: Conversation, event: Event, ctx: Context) -> Outcome:
         slot = value.removeprefix("sum:edit:")
         if slot in STATE_OF_SLOT:
             return go(conv.moved(STATE_OF_SLOT[slot], editing=True, picked=None), ctx)
-    if value is None and isinstance(event, Typed):  # the note the summary invites
+    if value is None and isinstance(event, Typed) and "note" not in conv.answers:
+        # the note the summary invites; once there is one, "Change note" replaces it, not any text
         return on_question(conv.moved(STATE_OF_SLOT["note"], editing=True), event, ctx)
     return stay(conv, ctx, t("Please confirm your answers or choose one to change."))
 

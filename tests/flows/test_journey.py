@@ -124,6 +124,9 @@ def test_the_note_is_invited_on_the_summary_and_costs_no_tap() -> None:
     assert client.conv.answers["note"] == "Wir reisen mit einem Rollstuhl."  # type: ignore[union-attr]
     again = outcome.replies[-1]
     assert isinstance(again.body, Template) and "invitation" not in again.body.params
+    outcome = client.send(Typed("Iraq"))  # not a second note: the first one stays
+    assert client.conv.answers["note"] == "Wir reisen mit einem Rollstuhl."  # type: ignore[union-attr]
+    assert "confirm your answers" in msgids(outcome)[0] and client.state == journey.SUMMARY
     client.send(Typed("Yes, this is right"))  # a button's label is the button, not a note
     assert client.state == journey.MENU
     assert client.conv.answers["note"] == "Wir reisen mit einem Rollstuhl."  # type: ignore[union-attr]
@@ -187,6 +190,17 @@ def test_the_note_is_scrubbed_and_the_client_is_told() -> None:
     outcome = client.send(Typed("Call me on +49 170 1234567 please"))
     assert client.conv.answers["note"] == "Call me on […] please"  # type: ignore[union-attr]
     assert "removed something" in msgids(outcome)[0]
+
+
+def test_direction_controls_are_not_kept_in_the_note() -> None:
+    """Check that bidi controls typed into the note (which would turn a staff summary's line
+    around) are not stored."""
+    client = accepted("ar")
+    client.send(Pressed("m:intake"))
+    for slot in ("country", "adults", "minors", "situation", "stay", "interests"):
+        client.send(Pressed(f"a:{slot}:skip"))
+    client.send(Typed("\u2069\u202eصباحاً\u2066 please\u200e"))
+    assert client.conv.answers["note"] == "صباحاً please"  # type: ignore[union-attr]
 
 
 def test_a_too_long_note_is_refused() -> None:
