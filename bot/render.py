@@ -30,6 +30,7 @@ from bot.config import Office
 from bot.direction import isolate_ltr_runs
 from bot.i18n import Catalogs
 from flows.clock import BERLIN
+from flows.folding import without_direction_controls
 from flows.model import (
     Code,
     Country,
@@ -204,7 +205,7 @@ class Renderer:
         if isinstance(value, Language):
             return html.escape(self.language_name(value.code, None if value.own else locale))
         if isinstance(value, UserText):
-            escaped = html.escape(value.text, quote=False)
+            escaped = html.escape(without_direction_controls(value.text), quote=False)
             return f"{FSI}{escaped}{PDI}" if isolate else escaped
         if isinstance(value, Code):  # isolates outside <code>, never inside it
             code = f"<code>{html.escape(value.text)}</code>" if isolate else value.text

@@ -1,6 +1,6 @@
 """Folding text and digits: one place that decides when two spellings count as the same.
 
-Three uses, one set of rules: matching what a client typed against labels, country, language and
+Three uses, one set of rules (and the bidi controls no client text keeps): matching what a client typed against labels, country, language and
 place names (`fold`); reading typed numbers and postcodes in any digit system (`ascii_digits`);
 and the view of free text the scrubber searches (`for_scrubbing`), in which invisible characters
 are gone and every digit is an ASCII digit, with each character's position in the original kept.
@@ -36,6 +36,18 @@ def digit_value(ch: str) -> str | None:
             int(value)
         )  # enclosed numbers above 9 (⑩, ⓫); fractions and Roman numerals are not
     return None
+
+
+# Bidi controls (embeddings, overrides, isolates, marks): typed into a client's text they would
+# close the isolate the text is shown in and turn the rest of a line around.
+_DIRECTION_CONTROLS = dict.fromkeys(
+    map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+)
+
+
+def without_direction_controls(text: str) -> str:
+    """The text without bidi control characters: the renderer alone decides directions."""
+    return text.translate(_DIRECTION_CONTROLS)
 
 
 def ascii_digits(text: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flows.folding import ascii_digits
+from flows.folding import ascii_digits, without_direction_controls
 from flows.model import Answers, Country, Label, Param, Text, UserText
 from flows.ports import Context
 from flows.scrub import scrub
@@ -82,7 +82,7 @@ def _number_reader(low: int, high: int) -> Reader:
 
 
 def _read_note(typed: str, ctx: Context) -> Parsed:
-    text = " ".join(typed.split())
+    text = " ".join(without_direction_controls(typed).split())
     if len(text) >= NOTE_MAX_CHARS:  # the client is asked for fewer than the limit
         return Parsed(
             problem=t(

@@ -72,6 +72,15 @@ def test_html_in_parameters_is_escaped(renderer: Renderer) -> None:
     assert rendered == f"{FSI}&lt;b&gt;hi&lt;/b&gt; &amp; bye{PDI}"
 
 
+def test_direction_controls_in_client_text_cannot_break_out_of_its_isolate(
+    renderer: Renderer,
+) -> None:
+    """Check that a client's text that closes an isolate and overrides the direction (U+2069,
+    U+202E) is shown without them, inside the one isolate the renderer puts around it."""
+    rendered = renderer.param(UserText("ok\u2069\u202eevil\u200f\u061c"), "ar")
+    assert rendered == f"{FSI}okevil{PDI}"
+
+
 def test_languages_are_named_in_themselves_on_the_list(renderer: Renderer) -> None:
     """Check that the language list shows each language in its own name and others in the client's."""
     assert renderer.label(Language("de", own=True), "en") == "Deutsch"
