@@ -316,12 +316,14 @@ def assumed_household(answers: Answers) -> Param:
     """What the estimate counted for a household size the client did not give ("" if given)."""
     no_adults = not isinstance(answers.get("adults"), int)
     no_minors = not isinstance(answers.get("minors"), int)
-    # TRANSLATORS: under "Adults: not said" in the estimate: what was counted instead.
     if no_adults and no_minors:
+        # TRANSLATORS: under "Adults: not said" in the estimate: what was counted instead.
         return t("Counted as one adult, no children, because you did not say.")
     if no_adults:
+        # TRANSLATORS: under "Adults: not said" in the estimate: what was counted instead.
         return t("Counted as one adult, because you did not say.")
     if no_minors:
+        # TRANSLATORS: under "Children: not said" in the estimate: what was counted instead.
         return t("Counted with no children, because you did not say.")
     return ""
 
