@@ -91,15 +91,14 @@ def check(args: argparse.Namespace) -> int:
     """Check the catalogue; on an error print file:line: field: problem and exit 1. Warn about
     figures clients are shown that are older than --max-age months (default:
     COMEHOME_SUPPORT_MAX_AGE_MONTHS, or 12); with --strict such a warning exits 3."""
-    from flows.clock import BERLIN
+    from flows.clock import berlin_day
     from flows.support import outdated
-    from storage.times import aware
 
     path, catalogue = read_chosen(args)
     if catalogue is None:
         return 1
     months = args.max_age if args.max_age is not None else support_max_age_months(os.environ)
-    today = aware(args.clock()).astimezone(BERLIN).date()
+    today = berlin_day(args.clock())
     old = outdated(catalogue, today, months)
     current = [p.key for p in catalogue.current()]
     figures = sum(len(p.figures) for p in catalogue.programmes)

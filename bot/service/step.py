@@ -17,14 +17,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
 from flows import staff
-from flows.clock import BERLIN
+from flows.clock import berlin_day
 from flows.engine import step as flow_step
 from flows.model import (
     AppointmentChanged,
@@ -177,11 +177,6 @@ def at_the_desk(
         return staff.step(command, desk, now, today, in_chat=False)
 
     return assistant.steps.desk(desk_step, now, office_id, staff_key)
-
-
-def berlin_day(now: datetime) -> date:
-    """Today in Munich, for a clock that gives naive UTC."""
-    return now.replace(tzinfo=UTC).astimezone(BERLIN).date()
 
 
 class Steps:
