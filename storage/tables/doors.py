@@ -169,10 +169,10 @@ web_return_codes = Table(
     info=about(
         Kept(
             Words(
-                "Rückkehr-Codes der Web-Tür: damit eine Person ihr Gespräch auf einem anderen Gerät "
-                "fortsetzen kann, wenn sie es möchte",
-                "the web door's return codes: so that a client who asks for one can continue their "
-                "conversation on another device",
+                "Codes der Web-Tür zum Weitermachen: damit eine Person ihr Gespräch auf einem "
+                "anderen Gerät fortsetzen kann, wenn sie es möchte",
+                "the web door's codes to continue: so that a client who asks for one can continue "
+                "their conversation on another device",
             ),
             Words(
                 "gelöscht mit dem Gespräch (Aufbewahrungsfrist wie oben, sofort bei /delete); ein "

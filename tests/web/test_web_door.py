@@ -166,7 +166,7 @@ def test_a_return_code_continues_the_conversation_on_another_device(
     to_booking(web)
     web.press(web.buttons()[0].label)
     web.press("Yes, book this time")
-    web.press("Get a return code")
+    web.press("Get a code to continue")
     code = re.search(r'<code dir="ltr">([0-9A-Z]{5}-[0-9A-Z]{5})</code>', web.page).group(1)  # type: ignore[union-attr]
     with door.assistant.db.transaction() as tx:  # only a keyed hash of it is stored
         stored = tx.execute(text("SELECT code_key FROM web_return_codes")).scalars().all()

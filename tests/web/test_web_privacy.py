@@ -71,12 +71,12 @@ def test_the_web_notice_never_speaks_of_telegram_in_any_language(code: str) -> N
 
 def test_the_web_notice_says_what_the_website_keeps_and_does_not() -> None:
     """Check the web details in English: cookie on this device, no IP address, browser or
-    referring page stored or logged, the return code, /delete, and a way without the website."""
+    referring page stored or logged, the code to continue, /delete, and a way without the website."""
     details = rendered("en", WEB)
     for fact in (
         "random code kept in a cookie on this device",
         "does not store or log your IP address, the name of your browser or the page you came from",
-        "return code",
+        "code to continue",
         "/delete (or its button) deletes everything",
         "without this website",
     ):
