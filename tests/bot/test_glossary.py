@@ -28,12 +28,13 @@ CONCEPTS = (
     "case_code",
     "reag_garp",
     "starthilfeplus",
+    "continue_code",
 )
 
 
 @pytest.mark.parametrize("code", SHIPPED)
 def test_every_language_has_an_approved_term_for_every_concept(code: str) -> None:
-    """Check that the glossary gives each shipped language a term for each of the ten concepts."""
+    """Check that the glossary gives each shipped language a term for each of the eleven concepts."""
     assert set(GLOSSARY.concepts) == set(CONCEPTS)
     missing = [concept for concept in CONCEPTS if GLOSSARY.term(concept, code) is None]
     assert missing == [], (code, missing)
@@ -60,6 +61,17 @@ def test_every_approved_term_satisfies_its_own_rule(code: str) -> None:
         assert entry is not None and entry.pattern.search(entry.term), (code, concept)
 
 
+@pytest.mark.parametrize("code", SHIPPED)
+def test_the_code_to_continue_never_uses_the_word_for_the_return_home(code: str) -> None:
+    """Check that the approved term for the web door's code to continue does not pass for the
+    language's word for the return home (a client would think the code is about the journey)."""
+    code_term = GLOSSARY.term("continue_code", code)
+    returning = GLOSSARY.term("return_counselling", code)
+    assert code_term is not None and returning is not None
+    assert not returning.pattern.search(code_term.term)
+    assert not code_term.pattern.search(returning.term)
+
+
 HEADER = (
     'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
     '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
@@ -73,6 +85,8 @@ PROMISE = "The immigration authority (Ausländerbehörde) is <b>not</b> informed
         (PROMISE, "Göç İdaresine (Ausländerbehörde) bilgi <b>verilmez</b>.", False),
         (PROMISE, "Yabancılar Dairesine bilgi <b>verilmez</b>.", False),
         (PROMISE, "Yabancılar Dairesine (Ausländerbehörde) bilgi <b>verilmez</b>.", True),
+        ("I have a code to continue", "Dönüş kodum var", False),
+        ("I have a code to continue", "Devam kodum var", True),
         ("Suspension of deportation (Duldung)", "Geçici hoşgörü (Duldung)", False),
         ("Suspension of deportation (Duldung)", "Sınır dışı edilmenin ertelenmesi (Duldung)", True),
     ],
@@ -80,8 +94,8 @@ PROMISE = "The immigration authority (Ausländerbehörde) is <b>not</b> informed
 def test_the_check_fails_when_a_message_leaves_out_the_approved_term(
     tmp_path: Path, msgid: str, msgstr: str, passes: bool
 ) -> None:
-    """Check that `i18n check` reports a Turkish promise naming the migration office, or Duldung
-    as "tolerance", and accepts the approved terms."""
+    """Check that `i18n check` reports a Turkish promise naming the migration office, Duldung
+    as "tolerance", or the code to continue as a "return code", and accepts the approved terms."""
     shutil.copy(LOCALES / "languages.toml", tmp_path / "languages.toml")
     shutil.copy(LOCALES / "glossary.csv", tmp_path / "glossary.csv")
     folder = tmp_path / "tr" / "LC_MESSAGES"

@@ -8,10 +8,16 @@ import re
 import httpx
 from sqlalchemy import func, select, text
 
+from bot.config import ROOT
+from bot.glossary import Glossary
+from bot.i18n import Catalogs
 from bot.web.app import WebDoor
 from bot.web.session import COOKIE
 from storage.tables import appointments, conversations, metadata, processed_updates
-from tests.web.client import WebClient
+from tests.web.client import WebClient, text_of
+
+CATALOGS = Catalogs(ROOT / "locales")
+GLOSSARY = Glossary.load(ROOT / "locales" / "glossary.csv")
 
 
 def counts(door: WebDoor) -> tuple[int, int, int]:
@@ -183,6 +189,56 @@ def test_a_return_code_continues_the_conversation_on_another_device(
         phone.post("/resume", {**fields, "code": code.lower()})
         phone.press("My appointment")
         assert "Your appointment" in phone.text or "appointment" in phone.text
+
+
+def test_every_language_names_the_code_for_continuing_never_the_return_home(app: object) -> None:
+    """Check that in every language the web door calls the code by the glossary's term for
+    continuing this chat (the code shown, the button and the link on every page) and that none of
+    its code texts (with the form and its error) uses the language's word for the return home."""
+    from starlette.testclient import TestClient
+
+    problems = []
+    for code in CATALOGS.codes:
+        term = GLOSSARY.term("continue_code", code)
+        assert term is not None, code
+        with TestClient(app) as client:  # type: ignore[arg-type]
+            web = WebClient(client)
+            web.open()
+            language = next(b for b in web.buttons() if b.fields.get("b") == f"lang:{code}")
+            web.post(language.action, language.fields)
+            link = text_of(_one(r'<a href="[^"]*/resume">(.*?)</a>', web.page))
+            get_code = web.buttons()[-1]
+            assert get_code.action.endswith("/code"), code
+            web.post(get_code.action, get_code.fields)
+            heading = text_of(_one(r'<h1 id="code-title">(.*?)</h1>', web.page))
+            notice = text_of(_one(r'<section class="notice"[^>]*>(.*?)</section>', web.page))
+            web.open("/resume")
+            web.post("/resume", {**web.hidden("code"), "code": "ZZZZZ-ZZZZZ"})
+            form = text_of(_one(r'<h1><label for="code">(.*?)</label></h1>', web.page))
+            error = text_of(_one(r'<div class="error" role="alert">(.*?)</div>', web.page))
+        problems += [
+            (code, shown)
+            for shown in (heading, get_code.label, link)
+            if not term.pattern.search(shown)
+        ]
+        problems += [
+            (code, shown)
+            for shown in (notice, get_code.label, link, form, error)
+            if return_word(code).search(shown)
+        ]
+    assert problems == []
+
+
+def return_word(code: str) -> re.Pattern[str]:
+    """The language's word for the return home: the glossary's for return counselling."""
+    entry = GLOSSARY.term("return_counselling", code)
+    return entry.pattern if entry is not None and code != "en" else re.compile(r"\breturn", re.I)
+
+
+def _one(pattern: str, page: str) -> str:
+    found = re.search(pattern, page, re.S)
+    assert found is not None, pattern
+    return found.group(1)
 
 
 def test_nothing_of_the_browser_is_stored_or_logged(
