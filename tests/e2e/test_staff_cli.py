@@ -265,7 +265,7 @@ async def test_a_time_not_offered_is_refused_with_the_next_free_ones(
     berlin = before[0][1].replace(tzinfo=UTC).astimezone(BERLIN)
     capsys.readouterr()
     assert comehome("appointments", "move", code, f"{berlin:%Y-%m-%dT%H:%M}") == 1
-    assert "bereits zu dieser Zeit" in capsys.readouterr().err
+    assert "ist bereits für diese Zeit gebucht" in capsys.readouterr().err
     await flush(telegram)
     assert client_messages(telegram) == [] and state(telegram) == before and audit(telegram) == []
 
