@@ -17,6 +17,7 @@ from flows.model import (
     Conversation,
     ConversationStarted,
     DeleteClientData,
+    Effect,
     Event,
     IntakeCompleted,
     Language,
@@ -256,7 +257,9 @@ def stay(conv: Conversation, ctx: Context, *hints: Text) -> Outcome:
     return Outcome(conv, replies, locale=conv.locale, stayed=True)
 
 
-def go(conv: Conversation, ctx: Context, *before: Reply, effects: tuple = ()) -> Outcome:  # type: ignore[type-arg]
+def go(
+    conv: Conversation, ctx: Context, *before: Reply, effects: tuple[Effect, ...] = ()
+) -> Outcome:
     """Show the prompt of the conversation's (new) state, after the given replies."""
     return Outcome(conv, (*before, *prompt(conv, ctx)), effects, locale=conv.locale)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from flows.model import (
     Button,
@@ -55,7 +55,7 @@ def encode_param(value: Param) -> Any:
 
 def decode_param(raw: Any) -> Param:
     if not isinstance(raw, dict):
-        return raw  # type: ignore[no-any-return]
+        return cast(Param, raw)  # a plain JSON value is stored as itself
     kind = raw["$"]
     if kind == "text":
         return decode_text(raw)

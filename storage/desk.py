@@ -97,9 +97,11 @@ class StoredDesk:
     def _count_outcome(self, status: str, case: Case, country: str | None) -> None:
         counts.count(self.tx, self.office_id, status, self.now)
         if status == "held":
-            adults = case.answers.get("adults") or 1
-            minors = case.answers.get("minors") or 0
-            counts.count(self.tx, self.office_id, "persons", self.now, int(adults) + int(minors))  # type: ignore[call-overload]
+            adults, minors = case.answers.get("adults"), case.answers.get("minors")
+            persons = (adults if isinstance(adults, int) and adults else 1) + (
+                minors if isinstance(minors, int) else 0
+            )  # skipped answers count as one adult, no children, as the estimate does
+            counts.count(self.tx, self.office_id, "persons", self.now, persons)
         if status == "departed":
             where = country or case.answers.get("country")
             if isinstance(where, str) and len(where) == 2:
