@@ -52,6 +52,9 @@ class Incoming:
     chat_id: str
     update_id: int | None = None
     pressed_message_id: int | None = None
+    # The door answers in the response to the request itself (the web door): the goodbye after
+    # /delete is handed back without ever being stored, so nothing of the client stays behind.
+    answers_in_response: bool = False
 
 
 @dataclass(frozen=True)

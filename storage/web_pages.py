@@ -5,7 +5,8 @@ A reload, a form submitted twice or another instance behind the same proxy shows
 the database; a reminder or waiting-list news queued meanwhile (or the replies of a step whose
 instance stopped before showing them) is put in front of it at the next visit. Nothing of a web
 client lives in a process, so a restart loses nothing. A page is forgotten `PAGE_KEPT` after it
-was shown, at /delete and when the retention deletes the conversation (`forget_queued`).
+was shown, at /delete and when the retention deletes the conversation (`forget_queued`); the
+goodbye after /delete is never stored (`Incoming.answers_in_response`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import Connection, Row, delete, select, update
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.outbox import PAGE_OF, SHOWN, WEB, Delivery, delivery_of
-from storage.tables import outbox
+from storage.tables import conversations, outbox
 
 PAGE_KEPT = timedelta(hours=2)  # then a visit starts from the conversation's state again
 
@@ -75,15 +76,17 @@ class WebPages:
         )
         return tx.execute(select(outbox).where(outbox.c.id == kept.id)).one()
 
-    async def drop(self, delivery: Delivery) -> None:
-        """The client's last message (after /delete): shown once, then gone."""
-        gone = delete(outbox).where(outbox.c.id == delivery.outbox_id)
-        await self.db.run(lambda tx: tx.execute(gone), False)
-
     def prune(self, now: datetime) -> int:
-        """Forget pages nobody has asked for within `PAGE_KEPT`."""
+        """Forget pages nobody has asked for within `PAGE_KEPT`, and every web row that no
+        conversation stands behind any more (nobody could ever ask for it: a goodbye an older
+        version stored, news for a conversation deleted or moved to a new pepper)."""
         old = (outbox.c.attempts == SHOWN) & (outbox.c.next_attempt_at <= now)
-        return int(self.db.write(lambda tx: tx.execute(delete(outbox).where(old)).rowcount))
+        page_of = outbox.c.payload[PAGE_OF].as_string()
+        orphan = (outbox.c.channel == WEB) & (
+            page_of.is_(None) | page_of.not_in(select(conversations.c.client_key))
+        )
+        gone = delete(outbox).where(old | orphan)
+        return int(self.db.write(lambda tx: tx.execute(gone).rowcount))
 
 
 def _rows(tx: Connection, client: str) -> Sequence[Row[Any]]:

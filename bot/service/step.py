@@ -248,6 +248,17 @@ class Steps:
         forget = store.outbox.forget_recent(tx, incoming.chat_id, now) if leaving else []
         if not outcome.replies:
             return None, leaving
+        if leaving and incoming.answers_in_response:  # shown once, from memory, never stored
+            goodbye = Delivery(
+                0,
+                incoming.chat_id,
+                outcome.locale,
+                outcome.replies,
+                channel=incoming.channel,
+                final=True,
+                office=office,
+            )
+            return goodbye, leaving
         delivery = put(
             tx,
             self.keyring,

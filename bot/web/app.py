@@ -109,10 +109,8 @@ class WebDoor:
         try:
             async with turn.lock:
                 delivery = await handle(self.assistant, session.incoming(nonce), event, hint)
-                if delivery is not None and delivery.final:  # shown once, nothing kept
-                    screen = self.screen(delivery)
-                    await self.pages.drop(delivery)
-                    return screen, True
+                if delivery is not None and delivery.final:  # never stored: shown once
+                    return self.screen(delivery), True
                 # None: a form applied before (or nothing to say): the page as it was
                 return await self.current(session, delivery), False
         finally:

@@ -49,7 +49,7 @@ class Session:
     def incoming(self, nonce: str | None = None) -> Incoming:
         """Who wrote; with a form's nonce, the update id that lets the form apply only once."""
         update_id = self.update_id(nonce) if nonce is not None else None
-        return Incoming(CHANNEL, self.token, self.chat_id, update_id)
+        return Incoming(CHANNEL, self.token, self.chat_id, update_id, answers_in_response=True)
 
     @property
     def csrf(self) -> str:

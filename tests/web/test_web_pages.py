@@ -11,10 +11,13 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from bot.assistant import Assistant
-from bot.service import reminders
+from bot.service import reminders, retention
 from bot.web.app import WebDoor, WebSettings, build_app
+from bot.web.screens import Screen
 from bot.web.session import COOKIE
-from storage.outbox import SHOWN
+from flows.model import Reply
+from flows.text import t
+from storage.outbox import SHOWN, WEB, Delivery, put
 from storage.tables import appointments, outbox
 from storage.web_pages import PAGE_KEPT
 from tests.web.client import WebClient
@@ -122,8 +125,6 @@ def test_delete_removes_the_page_and_the_news_waiting_for_it(
 async def test_a_page_is_forgotten_after_two_hours(web: WebClient, assistant: Assistant) -> None:
     """Check that the retention job forgets pages nobody asked for within PAGE_KEPT, and that
     the client's conversation (language, privacy accepted) goes on from the menu."""
-    from bot.service import retention
-
     to_booking(web)
     assert waiting(assistant)[1] == 1
     assistant.clock.now += PAGE_KEPT + timedelta(minutes=1)  # type: ignore[attr-defined]
@@ -131,3 +132,68 @@ async def test_a_page_is_forgotten_after_two_hours(web: WebClient, assistant: As
     assert waiting(assistant) == (0, 0)
     web.open()
     assert "Book a counselling appointment" in web.text  # the menu, in English: not a new client
+
+
+def web_rows(assistant: Assistant) -> list[int]:
+    """The `attempts` of the web door's rows in the outbox (-1: a page shown)."""
+    with assistant.db.transaction() as tx:
+        query = select(outbox.c.attempts).where(outbox.c.channel == WEB).order_by(outbox.c.id)
+        return list(tx.execute(query).scalars())
+
+
+def test_the_goodbye_after_delete_is_never_stored(
+    web: WebClient, door: WebDoor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Check that the goodbye after /delete goes straight into the response: a door stopped
+    between the deletion's commit and its answer leaves no row of it (nor anything else of the
+    client) behind, and the answer clears the cookie."""
+    book(web)
+    web.press("Delete my data")
+    confirm = web.button("Yes, delete everything")
+    shows = door.screen
+
+    def stopped(delivery: Delivery) -> Screen:
+        if delivery.final:
+            raise RuntimeError("the door stopped")
+        return shows(delivery)
+
+    monkeypatch.setattr(door, "screen", stopped)
+    with pytest.raises(RuntimeError):
+        web.post(confirm.action, confirm.fields)
+    assert counts(door)[0] == 0 and web_rows(door.assistant) == []
+    monkeypatch.undo()
+    web.client.cookies.set(COOKIE, "x" * 22)  # another session deletes, answered in full
+    web.open()
+    web.press("English")
+    web.post("/", {**web.hidden("text"), "c": "delete"})
+    goodbye = web.client.post("/", data=web.button("Yes, delete everything").fields)
+    assert "Everything stored about you has been deleted" in goodbye.text
+    assert COOKIE in goodbye.headers["set-cookie"] and "Max-Age=0" in goodbye.headers["set-cookie"]
+    assert web_rows(door.assistant) == []
+
+
+async def test_retention_forgets_web_rows_without_a_conversation(
+    web: WebClient, assistant: Assistant
+) -> None:
+    """Check that the retention job deletes web rows that no conversation stands behind (a
+    goodbye an older door left, news for a session that is gone) and keeps a live page."""
+    to_booking(web)
+    now = assistant.clock()
+    with assistant.db.transaction() as tx:
+        for client, final in (("0" * 64, False), ("", True)):
+            put(
+                tx,
+                assistant.settings.keyring,
+                chat_id="web:" + "0" * 32,
+                channel=WEB,
+                locale="en",
+                replies=(Reply(t("Nothing is stored about you.")),),
+                due=now,
+                final=final,
+                client=client,
+            )
+    assert web_rows(assistant) == [SHOWN, 0, 0]
+    await retention.run(assistant)
+    assert web_rows(assistant) == [SHOWN]
+    web.open()
+    assert "No interpreter" not in web.text and web.buttons()  # the live page is still there
