@@ -233,6 +233,13 @@ def save(
         _CHANGED_CONVERSATION.rows(tx, {"b_key": key, **values})
 
 
+def locale_of(tx: Connection, client: str) -> str | None:
+    """The language the client chose; None before they chose one, or with no conversation."""
+    query = select(conversations.c.locale).where(conversations.c.client_key == client)
+    locale: str | None = tx.execute(query).scalar_one_or_none()
+    return locale
+
+
 def forget_client(tx: Connection, client: str, office: str, now: datetime) -> None:
     """Everything stored about a client: appointments (of every office), waiting list,
     conversation, and every reply still queued about them."""

@@ -13,11 +13,12 @@ import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -35,6 +36,7 @@ from bot.web.session import COOKIE, Session, new_nonce, valid_nonce
 from flows.engine import COMMAND_MENU, COMMANDS
 from flows.model import Command, Event, Pressed, Typed
 from flows.text import t
+from storage import conversations as conversations_repo
 from storage.outbox import Delivery
 from storage.return_codes import ReturnCodes, shown
 from storage.web_pages import WebPages
@@ -44,6 +46,7 @@ log = logging.getLogger(__name__)
 NAV_LABELS = {"privacy": t("what is stored, and what is not")}
 STATIC = Path(__file__).parent / "static"
 MAX_TEXT = 4096  # as long as a Telegram message
+MAX_FIELDS = 8  # the door's forms send three or two (CSRF token, nonce, a button or the text)
 PAGE_DEFAULTS: dict[str, Any] = {
     "failure": None,  # an error page's status
     "return_code": None,  # a new return code, shown once
@@ -172,6 +175,18 @@ class WebDoor:
         )
         return HTMLResponse(html, status_code=status)
 
+    async def unreadable(
+        self, request: Request, session: Session | None, status: int
+    ) -> HTMLResponse:
+        """The error page for a form that could not be read (400, 413), in the session's
+        language (else the browser's). The session is left as it was: the client's place stays."""
+        locale = None
+        if session is not None:
+            locale = await self.assistant.db.run(
+                partial(conversations_repo.locale_of, client=session.client_key), False
+            )
+        return self.error(request, status, locale)
+
     def error(self, request: Request, status: int, locale: str | None = None) -> HTMLResponse:
         """An error page, in `locale` or else the browser's language (nothing is read from the
         database for a refused request)."""
@@ -224,13 +239,15 @@ def without_cookie(response: Response, request: Request) -> Response:
 
 
 async def form_of(request: Request) -> dict[str, str]:
-    """The posted form (URL-encoded only; its size is bounded by `BodyLimit`)."""
-    if request.headers.get("content-type", "").split(";")[0].strip() != (
-        "application/x-www-form-urlencoded"
-    ):
-        return {}
-    body = (await request.body()).decode("utf-8", errors="replace")
-    return {name: values[0] for name, values in parse_qs(body, max_num_fields=8).items()}
+    """The posted form, parsed as it arrives (the first value of each field): more than
+    `MAX_FIELDS` fields or any file raise Starlette's `HTTPException` (400) without reading
+    further, and `BodyLimit` stops a body over its limit (`TooLarge`)."""
+    form = await request.form(max_fields=MAX_FIELDS, max_files=0)
+    fields: dict[str, str] = {}
+    for name, value in form.multi_items():
+        if isinstance(value, str):
+            fields.setdefault(name, value)
+    return fields
 
 
 def event_of(form: Mapping[str, str]) -> Event | None:
@@ -279,7 +296,10 @@ async def checked(request: Request) -> tuple[Session, dict[str, str]] | Response
     session = Session.from_cookie(request.cookies.get(COOKIE), door.keyring)
     if (refused := limited(request, session)) is not None:
         return refused
-    form = await form_of(request)
+    try:
+        form = await form_of(request)
+    except HTTPException:  # more fields than any form of the door has, or a file
+        return await door.unreadable(request, session, 400)
     if session is None or not session.csrf_ok(form.get("csrf")):
         return door.error(request, 403)
     return session, form

@@ -87,3 +87,25 @@ async def test_behind_a_tls_proxy_the_served_door_sends_hsts_and_a_secure_cookie
     forged = await fetch("198.51.100.7")
     assert "strict-transport-security" not in forged.headers
     assert "Secure" not in forged.headers["set-cookie"]
+
+
+def test_a_form_of_more_than_eight_fields_or_with_a_file_is_refused_with_400(
+    web: WebClient, door: WebDoor
+) -> None:
+    """Check that a form of nine fields, or one carrying a file, gets 400 and the page saying
+    the form could not be read, in the session's language; nothing is stored, the client's
+    place stays, and a form of eight fields still goes through."""
+    web.open()
+    web.press("Deutsch")
+    place = web.text
+    fields = {**web.hidden("text"), "text": "Hallo"}  # csrf, n, text
+    before = counts(door)
+    refused = web.client.post("/", data={**fields, **{f"x{i}": "1" for i in range(6)}})
+    assert refused.status_code == 400
+    assert "Dieses Formular konnte nicht gelesen werden." in refused.text
+    with_file = web.client.post("/", data=fields, files={"note": ("a.txt", b"hello")})
+    assert with_file.status_code == 400
+    assert counts(door) == before
+    assert web.open() and web.text == place
+    web.post("/", {**fields, **{f"x{i}": "1" for i in range(5)}})
+    assert web.status == 200 and counts(door) != before
