@@ -30,7 +30,7 @@ from bot.render import WEB
 from bot.service import delivery as delivering
 from bot.service import retention
 from bot.service.step import handle
-from bot.web.guard import BodyLimit, RateLimits, SecurityHeaders
+from bot.web.guard import BodyLimit, RateLimits, SecurityHeaders, TooLarge
 from bot.web.screens import Screen, blocks
 from bot.web.session import COOKIE, Session, new_nonce, valid_nonce
 from flows.engine import COMMAND_MENU, COMMANDS
@@ -62,7 +62,9 @@ class WebSettings:
 
     listen: str = "127.0.0.1"
     port: int = 8080
-    body_limit: int = 16_384  # bytes of a form; the longest text a client may send fits
+    # Bytes of a form: the longest text a client may send (4,096 characters of four UTF-8
+    # bytes each, percent-encoded: 48 KiB) with the form's other fields fits.
+    body_limit: int = 50_176
     per_session: float = 2.0  # requests a second, after a burst of 20
     overall: float = 200.0  # requests a second for the whole door, after a burst of 400
 
@@ -72,7 +74,7 @@ class WebSettings:
         return cls(
             listen=env.get("COMEHOME_WEB_LISTEN", "127.0.0.1"),
             port=int(env.get("COMEHOME_WEB_PORT", "8080")),
-            body_limit=int(env.get("COMEHOME_WEB_BODY_LIMIT", "16384")),
+            body_limit=int(env.get("COMEHOME_WEB_BODY_LIMIT", str(cls.body_limit))),
             per_session=float(env.get("COMEHOME_WEB_RATE", "2")),
             overall=float(env.get("COMEHOME_WEB_RATE_OVERALL", "200")),
         )
@@ -241,7 +243,7 @@ def without_cookie(response: Response, request: Request) -> Response:
 async def form_of(request: Request) -> dict[str, str]:
     """The posted form, parsed as it arrives (the first value of each field): more than
     `MAX_FIELDS` fields or any file raise Starlette's `HTTPException` (400) without reading
-    further, and `BodyLimit` stops a body over its limit (`TooLarge`)."""
+    further, and `BodyLimit` stops a body over its limit while it comes in (`TooLarge`)."""
     form = await request.form(max_fields=MAX_FIELDS, max_files=0)
     fields: dict[str, str] = {}
     for name, value in form.multi_items():
@@ -298,6 +300,8 @@ async def checked(request: Request) -> tuple[Session, dict[str, str]] | Response
         return refused
     try:
         form = await form_of(request)
+    except TooLarge:  # stopped while reading, or by its Content-Length before
+        return await door.unreadable(request, session, 413)
     except HTTPException:  # more fields than any form of the door has, or a file
         return await door.unreadable(request, session, 400)
     if session is None or not session.csrf_ok(form.get("csrf")):

@@ -64,7 +64,10 @@ class TooLarge(Exception):
 
 
 class BodyLimit:
-    """Refuses bodies over `limit` bytes with 413, by their Content-Length or while reading."""
+    """Stops bodies over `limit` bytes: reading one raises `TooLarge` before a byte of it is
+    read when its Content-Length is over the limit, or as soon as a streamed body (chunked, or
+    longer than it said) passes it. The door answers that with its own page (413 in the
+    client's language); anything else that lets it through gets a plain 413."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -73,14 +76,15 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        seen = 0
         for name, value in scope["headers"]:
             if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
-                await _plain(send, 413, "Request too large")
-                return
-        seen = 0
+                seen = self.limit + 1  # nothing of it is read
 
         async def counted() -> Message:
             nonlocal seen
+            if seen > self.limit:
+                raise TooLarge
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy import func, select, text
@@ -11,12 +12,14 @@ from sqlalchemy import func, select, text
 from bot.config import ROOT
 from bot.glossary import Glossary
 from bot.i18n import Catalogs
-from bot.web.app import WebDoor
+from bot.web.app import WebDoor, WebSettings
 from bot.web.session import COOKIE
 from storage.tables import appointments, conversations, metadata, processed_updates
 from tests.web.client import WebClient, text_of
 
 CATALOGS = Catalogs(ROOT / "locales")
+BODY_LIMIT = WebSettings().body_limit
+FORM = {"content-type": "application/x-www-form-urlencoded"}
 GLOSSARY = Glossary.load(ROOT / "locales" / "glossary.csv")
 
 
@@ -116,14 +119,34 @@ def test_a_form_submitted_twice_applies_once(web: WebClient, door: WebDoor) -> N
     assert web.text == question
 
 
-def test_an_oversized_form_gets_413(web: WebClient, door: WebDoor) -> None:
-    """Check that a body over the limit is refused with 413 before anything is stored."""
+def test_an_oversized_form_gets_413_in_the_sessions_language_and_the_place_stays(
+    web: WebClient, door: WebDoor
+) -> None:
+    """Check that a form over 49 KiB, announced by its Content-Length or streamed in chunks
+    without one, is refused with 413 and "This message is too long." in the session's language
+    (not the browser's) with the way back to the chat; nothing is stored and the client's place
+    stays. The longest message a client may write (4,096 emoji) still goes through."""
     web.open()
-    fields = dict(web.hidden("text"))
+    web.press("Deutsch")
+    place = web.text
+    fields = {**web.hidden("text"), "text": "x" * (BODY_LIMIT - 61)}
+    body = urlencode(fields).encode()
+    assert BODY_LIMIT == 50_176 and len(body) == BODY_LIMIT + 1
     before = counts(door)
-    response = web.client.post("/", data={**fields, "text": "x" * 20_000})
-    assert response.status_code == 413
+    announced = web.client.post("/", content=body, headers=FORM)
+    streamed = web.client.post(
+        "/", content=(body[i : i + 4096] for i in range(0, len(body), 4096)), headers=FORM
+    )
+    for refused in (announced, streamed):
+        assert refused.status_code == 413
+        assert "Diese Nachricht ist zu lang." in refused.text
+        assert 'href="/">Zur aktuellen Seite</a>' in refused.text
+    assert "content-length" not in streamed.request.headers
     assert counts(door) == before
+    web.open()
+    assert web.text == place
+    web.write("\U0001f600" * 4096)
+    assert web.status == 200 and counts(door) != before
 
 
 def test_pages_carry_the_security_headers_and_a_strict_cookie(web: WebClient) -> None:
