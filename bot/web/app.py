@@ -356,12 +356,13 @@ async def return_code(request: Request) -> Response:
     if isinstance(result, Response):
         return result
     session, _ = result
-    screen = await door.current(session)
     code = await asyncio.to_thread(
         door.codes.issue, session.client_key, session.token, door.assistant.clock()
     )
-    if screen is None or code is None:
+    if code is None:  # no conversation to come back to
         return RedirectResponse(request.url_for("home"), status_code=303)
+    # A page forgotten meanwhile: the code with the client's place, never a code lost unseen.
+    screen = await door.current(session) or await door.start(session, hint_of(request))
     return door.page(request, screen, session, return_code=shown(code))
 
 

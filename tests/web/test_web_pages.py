@@ -3,6 +3,7 @@ so a restart loses nothing and two instances on one database show the same page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -197,3 +198,26 @@ async def test_retention_forgets_web_rows_without_a_conversation(
     assert web_rows(assistant) == [SHOWN]
     web.open()
     assert "No interpreter" not in web.text and web.buttons()  # the live page is still there
+
+
+async def test_the_code_to_continue_is_given_after_the_page_was_forgotten(
+    web: WebClient, assistant: Assistant, app: object
+) -> None:
+    """Check that a client asking for a code to continue after their page was forgotten gets
+    the code on their page, and that it brings another browser to the same conversation."""
+    book(web)
+    ask = web.button("Get a code to continue")
+    assistant.clock.now += PAGE_KEPT + timedelta(minutes=1)  # type: ignore[attr-defined]
+    await retention.run(assistant)
+    assert waiting(assistant) == (0, 0)
+    web.post(ask.action, ask.fields)
+    assert web.status == 200 and "Your code to continue" in web.text
+    code = re.search(r'<code dir="ltr">([0-9A-Z]{5}-[0-9A-Z]{5})</code>', web.page)
+    assert code is not None and web.buttons()
+    with TestClient(app, headers={"accept-language": "en"}) as other:  # type: ignore[arg-type]
+        phone = WebClient(other)
+        phone.open()
+        phone.open("/resume")
+        phone.post("/resume", {**phone.hidden("code"), "code": code.group(1)})
+        phone.press("My appointment")
+        assert "Your counselling appointment" in phone.text and "Case code" in phone.text
