@@ -164,7 +164,8 @@ class Unsupported:
 
 @dataclass(frozen=True)
 class Resumed:
-    """The client came back through a door that shows no earlier messages (the terminal)."""
+    """The client came back through a door that shows no earlier messages (the terminal, or
+    the web door once the page shown last was forgotten)."""
 
 
 Event = Typed | Pressed | Command | Unsupported | Resumed

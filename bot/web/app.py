@@ -34,7 +34,7 @@ from bot.web.guard import BodyLimit, RateLimits, SecurityHeaders, TooLarge
 from bot.web.screens import Screen, blocks
 from bot.web.session import COOKIE, Session, new_nonce, valid_nonce
 from flows.engine import COMMAND_MENU, COMMANDS
-from flows.model import Command, Event, Pressed, Typed
+from flows.model import Command, Event, Pressed, Resumed, Typed
 from flows.text import t
 from storage import conversations as conversations_repo
 from storage.outbox import Delivery
@@ -138,9 +138,10 @@ class WebDoor:
         return Screen(code, blocks(messages), document)
 
     async def start(self, session: Session, hint: str | None) -> Screen:
-        """A session's first page, or its place again when its page was forgotten."""
-        screen, _ = await self.step(session, Command("start"), None, hint)
-        assert screen is not None  # /start always answers
+        """A session's first page, or its place again when its page was forgotten: the client
+        came back (`Resumed`, as at the terminal) and is asked again where they left off."""
+        screen, _ = await self.step(session, Resumed(), None, hint)
+        assert screen is not None  # a new client gets the languages, a known one their place
         return screen
 
     # --- pages ---------------------------------------------------------------------------------

@@ -123,16 +123,27 @@ def test_delete_removes_the_page_and_the_news_waiting_for_it(
         assert tx.execute(select(func.count()).select_from(outbox)).scalar_one() == 0
 
 
-async def test_a_page_is_forgotten_after_two_hours(web: WebClient, assistant: Assistant) -> None:
+async def test_a_page_is_forgotten_after_two_hours_and_the_client_resumes_at_their_place(
+    web: WebClient, assistant: Assistant
+) -> None:
     """Check that the retention job forgets pages nobody asked for within PAGE_KEPT, and that
-    the client's conversation (language, privacy accepted) goes on from the menu."""
+    a client coming back then is asked again where they left off (the times to choose from, in
+    English), not sent to the menu or the start."""
     to_booking(web)
+    question, times = heading(web.page), [b.label for b in web.buttons()]
     assert waiting(assistant)[1] == 1
     assistant.clock.now += PAGE_KEPT + timedelta(minutes=1)  # type: ignore[attr-defined]
     await retention.run(assistant)
     assert waiting(assistant) == (0, 0)
     web.open()
-    assert "Book a counselling appointment" in web.text  # the menu, in English: not a new client
+    assert heading(web.page) == question and [b.label for b in web.buttons()][:3] == times[:3]
+    assert "What would you like to do?" not in web.text
+
+
+def heading(page: str) -> str:
+    found = re.search(r"<h1>(.*?)</h1>", page, re.S)
+    assert found is not None
+    return found.group(1)
 
 
 def web_rows(assistant: Assistant) -> list[int]:
