@@ -34,7 +34,9 @@ class Metrics:
             registry=self.registry,
         )
         self.backlog = Gauge(
-            "comehome_outbox_backlog", "Replies waiting in the outbox", registry=self.registry
+            "comehome_outbox_backlog",
+            "Replies waiting in the outbox to be sent (not web pages waiting for the browser)",
+            registry=self.registry,
         )
 
     def render(self, backlog: int) -> bytes:

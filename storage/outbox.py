@@ -301,6 +301,12 @@ class Outbox:
             return False
 
     def backlog(self) -> int:
+        """Replies waiting to be sent. The web door's rows are not among them: they wait for
+        the browser to ask, which is no sign of trouble in sending."""
         with self.db.transaction() as tx:
-            waiting = select(func.count()).select_from(outbox).where(outbox.c.attempts >= 0)
+            waiting = (
+                select(func.count())
+                .select_from(outbox)
+                .where(outbox.c.attempts >= 0, outbox.c.channel != WEB)
+            )
             return int(tx.execute(waiting).scalar_one())

@@ -232,3 +232,32 @@ async def test_the_code_to_continue_is_given_after_the_page_was_forgotten(
         phone.post("/resume", {**phone.hidden("code"), "code": code.group(1)})
         phone.press("My appointment")
         assert "Your counselling appointment" in phone.text and "Case code" in phone.text
+
+
+def test_web_rows_waiting_for_the_browser_are_no_sending_backlog(
+    web: WebClient, assistant: Assistant
+) -> None:
+    """Check that the outbox backlog (the metric an alert watches) counts nothing of the web
+    door, neither a page nor a reminder waiting for the next visit, while a reply waiting to be
+    sent to a chat still counts."""
+    book(web)
+    with assistant.db.transaction() as tx:
+        start = tx.execute(select(appointments.c.starts_at)).scalar_one()
+    assistant.clock.now = start - timedelta(minutes=90)  # type: ignore[attr-defined]
+    assert reminders.enqueue(assistant.store, assistant.clock()) == 1
+    assert waiting(assistant) == (1, 1)
+    assert assistant.store.outbox.backlog() == 0
+    assert b"comehome_outbox_backlog 0.0" in assistant.metrics.render(
+        assistant.store.outbox.backlog()
+    )
+    with assistant.db.transaction() as tx:
+        put(
+            tx,
+            assistant.settings.keyring,
+            chat_id="12345",
+            channel="telegram",
+            locale="en",
+            replies=(Reply(t("Nothing is stored about you.")),),
+            due=assistant.clock(),
+        )
+    assert assistant.store.outbox.backlog() == 1
