@@ -151,9 +151,16 @@ class ConversationStore:
             )
 
     def to_client(
-        self, tx: Connection, client: str, replies: tuple[Reply, ...], now: datetime
+        self,
+        tx: Connection,
+        client: str,
+        replies: tuple[Reply, ...],
+        now: datetime,
+        reminds: tuple[int, int] | None = None,
     ) -> None:
-        """Replies for a client's own chat, in their language; nothing if they deleted their data."""
+        """Replies for a client's own chat, in their language; nothing if they deleted their data.
+        `reminds`: the id and sequence of the appointment they remind of (dropped, unsent and
+        unshown, once it is moved or cancelled)."""
         row = tx.execute(_CHAT_OF, {"b_key": client}).first()
         if row is not None:
             put(
@@ -166,6 +173,7 @@ class ConversationStore:
                 due=now,
                 office=self.known(row.office_id),
                 client=client,
+                reminds=reminds,
             )
 
     def claim_agenda(self, tx: Connection, day: date, office: str) -> bool:

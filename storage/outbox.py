@@ -20,10 +20,14 @@ from storage.codec import decode_reply, encode_reply
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.prepared import Prepared
-from storage.tables import outbox, sent_messages
+from storage.tables import appointments, outbox, sent_messages
+from storage.times import aware, naive
 
 WEB = "web"  # the web door's channel: its rows wait for the browser to ask (`storage.web_pages`)
 PAGE_OF = "page"  # payload key: the web client whose page (or news for it) a row is
+# Payload key: the appointments ({"id", "sequence"}) whose reminder the replies are. A reminder
+# still waiting when its appointment was moved, cancelled or closed is dropped (`outdated`).
+APPOINTMENT = "appointment"
 SHOWN = -1  # `attempts` of a web row already shown: the client's current page, never sent
 RETRY_BACKOFF = (5, 30, 120, 600, 1800)  # seconds before the next attempt to send
 MAX_ATTEMPTS = 50  # 5 s, 30 s, 2 min, 10 min, then every 30 min: about a day
@@ -79,11 +83,13 @@ def put(
     office: str = "",
     about: str = "",
     client: str = "",
+    reminds: tuple[int, int] | None = None,
 ) -> Delivery:
     """Queue replies in the step's transaction; `chat_ref` when the sealed id is at hand already;
     `about`: the pseudonym of the client whose answers or news they carry (see `forget_queued`);
     `client`: the pseudonym of the client whose own chat they go to. A web client has no chat to
-    push to: its rows are found by that pseudonym when the browser asks (`storage.web_pages`)."""
+    push to: its rows are found by that pseudonym when the browser asks (`storage.web_pages`).
+    `reminds`: the id and sequence of the appointment the replies remind of (see `outdated`)."""
     sealed = chat_ref if chat_ref is not None else keyring.seal(chat_id)
     payload = {
         "replies": [encode_reply(reply) for reply in replies],
@@ -96,6 +102,8 @@ def put(
         payload["about"] = about
     if client and channel == WEB:
         payload[PAGE_OF] = client
+    if reminds is not None:
+        payload[APPOINTMENT] = [{"id": reminds[0], "sequence": reminds[1]}]
     row = {
         "chat_ref": sealed,
         "locale": locale,
@@ -137,6 +145,28 @@ def delivery_of(row: Row[Any], keyring: Keyring, leased_until: datetime | None) 
     )
 
 
+def outdated(tx: Connection, rows: Sequence[Row[Any]], now: datetime) -> list[int]:
+    """The ids of the rows among `rows` that remind of an appointment no longer as they say: it
+    was moved or cancelled since (its sequence moved on), closed, deleted, or has begun."""
+    reminding = {row.id: row.payload.get(APPOINTMENT) or [] for row in rows}
+    wanted = {entry["id"] for entries in reminding.values() for entry in entries}
+    if not wanted:
+        return []
+    booked = tx.execute(
+        select(appointments.c.id, appointments.c.sequence).where(
+            appointments.c.id.in_(wanted),
+            appointments.c.status == "booked",
+            appointments.c.starts_at > naive(aware(now)),
+        )
+    )
+    current = {row.id: row.sequence for row in booked}
+    return [
+        row_id
+        for row_id, entries in reminding.items()
+        if any(current.get(entry["id"]) != entry["sequence"] for entry in entries)
+    ]
+
+
 def forget_queued(tx: Connection, client: str) -> int:
     """Delete every staff summary still queued about a client (with their answers and note, to
     the staff chats and the mailbox). Replies to their own chat are left to the door: it deletes
@@ -174,6 +204,9 @@ class Outbox:
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             ).all()
+            if stale := outdated(tx, rows, now):  # a reminder of a time that no longer holds
+                tx.execute(delete(outbox).where(outbox.c.id.in_(stale)))
+                rows = [row for row in rows if row.id not in stale]
             if rows:
                 tx.execute(
                     update(outbox)

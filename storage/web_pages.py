@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Row, delete, select, update
 
 from storage.crypto import Keyring
 from storage.db import Database
-from storage.outbox import PAGE_OF, SHOWN, WEB, Delivery, delivery_of
+from storage.outbox import APPOINTMENT, PAGE_OF, SHOWN, WEB, Delivery, delivery_of, outdated
 from storage.tables import conversations, outbox
 
 PAGE_KEPT = timedelta(hours=2)  # then a visit starts from the conversation's state again
@@ -47,6 +47,9 @@ class WebPages:
         self, tx: Connection, *, client: str, now: datetime, step: Delivery | None
     ) -> Row[Any] | None:
         rows = _rows(tx, client)
+        if stale := outdated(tx, rows, now):  # a reminder of a time that no longer holds
+            tx.execute(delete(outbox).where(outbox.c.id.in_(stale)))
+            rows = [r for r in rows if r.id not in stale]
         pages = [r for r in rows if r.attempts == SHOWN and r.next_attempt_at > now]
         news = [  # a step that its instance is still showing (within its lease) waits
             r
@@ -63,12 +66,17 @@ class WebPages:
                 return None
         else:
             kept = pages[-1] if pages else news.pop()
-        replies = [raw for row in (*news, kept) for raw in row.payload["replies"]]
+        shown = (*news, kept)
+        replies = [raw for row in shown for raw in row.payload["replies"]]
+        # What the page's reminders remind of: it is not shown again once that has changed.
+        reminding = [entry for row in shown for entry in row.payload.get(APPOINTMENT, [])]
         news_ids = {r.id for r in news}
         gone = [r.id for r in rows if r.id != kept.id and (r.id in news_ids or r.attempts == SHOWN)]
         if gone:
             tx.execute(delete(outbox).where(outbox.c.id.in_(gone)))
         payload = {**kept.payload, "replies": replies}
+        if reminding:
+            payload[APPOINTMENT] = reminding
         tx.execute(
             update(outbox)
             .where(outbox.c.id == kept.id)

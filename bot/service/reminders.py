@@ -26,9 +26,11 @@ def enqueue(store: ConversationStore, now: datetime) -> int:
             book = Reminders(tx, office)
             due = book.claim_due_reminders(aware(now))
             for item in due:
-                if item.appointment.client_key is not None:
-                    message = booking.reminder(view(item.appointment), item.kind)
-                    store.to_client(tx, item.appointment.client_key, (message,), now)
+                appointment = item.appointment
+                if appointment.client_key is not None:
+                    message = booking.reminder(view(appointment), item.kind)
+                    reminds = (appointment.id, appointment.sequence)
+                    store.to_client(tx, appointment.client_key, (message,), now, reminds)
                 book.mark_reminder_sent(item.id, aware(now))
             queued += len(due)
     return queued

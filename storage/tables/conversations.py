@@ -292,14 +292,19 @@ outbox = Table(
                     "Büros, dessen Adresse die Nachrichten zeigen; bei einer Zusammenfassung das "
                     "Pseudonym der Person (`about`), damit /delete sie vor dem Senden "
                     "zurückziehen kann; an eine Person der Web-Tür das Pseudonym ihrer Sitzung "
-                    "(`page`), unter dem ihr Browser die Seite abholt",
+                    "(`page`), unter dem ihr Browser die Seite abholt; bei einer Erinnerung "
+                    "Nummer und Änderungszähler des Termins (`appointment`), damit eine "
+                    "Erinnerung an einen inzwischen verlegten oder abgesagten Termin verworfen "
+                    "statt gesendet oder gezeigt wird",
                     "the messages as text ids with parameters: to the client e.g. appointment, "
                     "case code, their own answers; to staff the summary with the intake answers "
                     "and the scrubbed note; after /delete the numbers of the messages the bot is "
                     "to delete in the chat; the id of the office whose address the messages show; "
                     "on a summary the client's pseudonym (`about`), so that /delete can withdraw "
                     "it before it is sent; to a web door client the pseudonym of their session "
-                    "(`page`), under which their browser fetches the page",
+                    "(`page`), under which their browser fetches the page; on a reminder the "
+                    "appointment's id and change counter (`appointment`), so that a reminder of "
+                    "an appointment moved or cancelled since is dropped instead of sent or shown",
                 ),
                 Personal.PSEUDONYMOUS,
                 Words(
@@ -369,12 +374,15 @@ outbox = Table(
                 "wieder versucht, höchstens etwa einen Tag lang, und sofort aufgegeben, wenn die "
                 "Person den Bot blockiert hat. Web-Tür: eine Erinnerung wartet bis zum nächsten "
                 "Besuch, die zuletzt gezeigte Seite bleibt zwei Stunden; /delete und die "
-                "Aufbewahrungsfrist löschen beides",
+                "Aufbewahrungsfrist löschen beides, der stündliche Aufbewahrungslauf jede Zeile "
+                "der Web-Tür, hinter der kein Gespräch mehr steht; der Abschied nach /delete "
+                "wird nie gespeichert",
                 "deleted as soon as the message is sent (usually within seconds; only the message's "
                 "number stays, in `sent_messages`); if sending fails it is retried for about a day "
                 "at most, and given up at once when the client blocked the bot. Web door: a "
                 "reminder waits until the next visit, the page shown last stays two hours; /delete "
-                "and the retention period delete both",
+                "and the retention period delete both, the hourly retention job any web door row "
+                "no conversation stands behind any more; the goodbye after /delete is never stored",
             ),
             (
                 "storage.outbox:Outbox.mark",

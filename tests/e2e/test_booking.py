@@ -11,8 +11,9 @@ from bot.config import ROOT, Office
 from bot.demo import seed_demo_office
 from bot.i18n import Catalogs
 from bot.render import Renderer
-from bot.service import reminders
+from bot.service import delivery, reminders
 from flows.model import When
+from storage.booking import AppointmentBook
 from storage.tables import appointments
 from tests.e2e.conftest import Harness
 from tests.e2e.fake_telegram import UpdateFactory
@@ -111,6 +112,27 @@ async def test_reminders_are_sent_once_in_the_clients_language(
     assert await reminders.run(telegram.assistant, send) == 0
     [text] = telegram.api.sent_texts()
     assert text.startswith("<b>Erinnerung: Ihr Beratungstermin ist in zwei Stunden.</b>")
+
+
+async def test_a_reminder_still_queued_when_its_appointment_is_cancelled_is_not_sent(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that a reminder still waiting in the outbox (queued, not yet sent) is dropped, not
+    sent, once its appointment was cancelled."""
+    await book_first_time(telegram, user)
+    telegram.take_calls()
+    assistant = telegram.assistant
+    with assistant.db.transaction() as tx:
+        case_code, start = tx.execute(
+            select(appointments.c.case_code, appointments.c.starts_at)
+        ).one()
+    assistant.clock.now = start - timedelta(minutes=90)  # type: ignore[attr-defined]
+    assert reminders.enqueue(assistant.store, assistant.clock()) == 1
+    with assistant.db.transaction() as tx:
+        AppointmentBook(tx, "muenchen").cancel(case_code, None, assistant.clock())
+    send = telegram.door.sender(telegram.application.bot)
+    assert await delivery.flush(assistant, send) == 0
+    assert telegram.api.sent_texts() == [] and assistant.store.outbox.backlog() == 0
 
 
 def german_time(moment: datetime) -> str:

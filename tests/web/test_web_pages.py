@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +18,7 @@ from bot.web.screens import Screen
 from bot.web.session import COOKIE
 from flows.model import Reply
 from flows.text import t
+from storage.booking import AppointmentBook
 from storage.outbox import SHOWN, WEB, Delivery, put
 from storage.tables import appointments, outbox
 from storage.web_pages import PAGE_KEPT
@@ -261,3 +262,41 @@ def test_web_rows_waiting_for_the_browser_are_no_sending_backlog(
             due=assistant.clock(),
         )
     assert assistant.store.outbox.backlog() == 1
+
+
+def office_moves_or_cancels(assistant: Assistant, move: bool) -> datetime:
+    """The office moves the booked appointment to a later free time, or cancels it, without a
+    word to the client (as a staff member at the command line may); the start it has then."""
+    now = assistant.clock()
+    with assistant.db.transaction() as tx:
+        book = AppointmentBook(tx, assistant.settings.office.id)
+        case_code = tx.execute(select(appointments.c.case_code)).scalar_one()
+        if move:
+            later = book.free_slots(now, "en", limit=10)[-1]
+            return book.reschedule(case_code, None, later.key, now).start.replace(tzinfo=None)
+        return book.cancel(case_code, None, now).appointment.start.replace(tzinfo=None)
+
+
+def test_a_reminder_of_an_appointment_moved_or_cancelled_since_is_not_shown(
+    web: WebClient, assistant: Assistant
+) -> None:
+    """Check that a reminder waiting for the client's visit is dropped when its appointment was
+    moved meanwhile, that the reminder of the new time is shown, and that a page showing it
+    does not show it again once the appointment is cancelled."""
+    book(web)
+    with assistant.db.transaction() as tx:
+        start = tx.execute(select(appointments.c.starts_at)).scalar_one()
+    assistant.clock.now = start - timedelta(minutes=90)  # type: ignore[attr-defined]
+    assert reminders.enqueue(assistant.store, assistant.clock()) == 1
+    moved_to = office_moves_or_cancels(assistant, move=True)
+    web.open()
+    assert REMINDER not in web.text and web.buttons()
+    assert waiting(assistant) == (0, 1)
+    assistant.clock.now = moved_to - timedelta(minutes=90)  # type: ignore[attr-defined]
+    web.open()  # a page of now, that the next reminder is shown above
+    assert reminders.enqueue(assistant.store, assistant.clock()) >= 1  # (24 h ago too, if far)
+    web.open()
+    assert REMINDER in web.text  # the reminder of the time it has now
+    office_moves_or_cancels(assistant, move=False)
+    web.open()
+    assert REMINDER not in web.text and web.buttons()
