@@ -8,6 +8,7 @@ once (each page's forms carry a nonce that becomes the step's update id).
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import os
 from collections.abc import AsyncIterator, Mapping
@@ -67,6 +68,9 @@ class WebSettings:
     body_limit: int = 50_176
     per_session: float = 2.0  # requests a second, after a burst of 20
     overall: float = 200.0  # requests a second for the whole door, after a burst of 400
+    # The reverse proxies (addresses or networks) whose X-Forwarded-Proto and X-Forwarded-For
+    # count; from anyone else, loopback too, they are ignored.
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
@@ -77,7 +81,22 @@ class WebSettings:
             body_limit=int(env.get("COMEHOME_WEB_BODY_LIMIT", str(cls.body_limit))),
             per_session=float(env.get("COMEHOME_WEB_RATE", "2")),
             overall=float(env.get("COMEHOME_WEB_RATE_OVERALL", "200")),
+            trusted_proxies=proxies(env.get("COMEHOME_WEB_TRUSTED_PROXIES", "")),
         )
+
+
+def proxies(value: str) -> tuple[str, ...]:
+    """COMEHOME_WEB_TRUSTED_PROXIES: comma-separated addresses or networks, nothing else (a "*"
+    or a host name would let clients claim any address and HTTPS)."""
+    found = tuple(part.strip() for part in value.split(",") if part.strip())
+    for proxy in found:
+        try:
+            ipaddress.ip_network(proxy)
+        except ValueError:
+            raise ValueError(
+                f"COMEHOME_WEB_TRUSTED_PROXIES: {proxy!r} is not an address or a network"
+            ) from None
+    return found
 
 
 @dataclass

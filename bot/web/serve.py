@@ -24,8 +24,9 @@ def server(assistant: Assistant, settings: WebSettings, alone: bool = True) -> u
         log_config=None,  # the application's logging, not uvicorn's own (which logs clients)
         log_level="warning",
         server_header=False,
-        proxy_headers=True,  # X-Forwarded-Proto from a proxy on loopback: Secure cookie, HSTS
-        forwarded_allow_ips="127.0.0.1",
+        # X-Forwarded-Proto (Secure cookie, HSTS) and -For only from the configured proxies
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies),
         limit_concurrency=500,
         timeout_keep_alive=5,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from starlette.testclient import TestClient
 
 from bot.assistant import Assistant
@@ -66,27 +67,48 @@ def test_the_limits_refill_and_cover_new_sessions_and_the_whole_door() -> None:
     assert limits.allow("a") and not limits.allow("a")  # one a second again
 
 
-async def test_behind_a_tls_proxy_the_served_door_sends_hsts_and_a_secure_cookie(
+async def served(settings: WebSettings, assistant: Assistant, peer: str) -> httpx.Response:
+    """The first page from the door as `comehome web` serves it (uvicorn with its proxy headers
+    middleware as configured), asked by `peer` with X-Forwarded-Proto https."""
+    config = server(assistant, settings, alone=False).config
+    config.load()
+    transport = httpx.ASGITransport(app=config.loaded_app, client=(peer, 50000))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://door") as client:
+        return await client.get(
+            "/", headers={"x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.9"}
+        )
+
+
+def over_tls(response: httpx.Response) -> bool:
+    """Whether the door took the request for one over TLS: HSTS and a Secure cookie, or neither."""
+    hsts = response.headers.get("strict-transport-security", "").startswith("max-age=31536000")
+    secure = "Secure" in response.headers["set-cookie"]
+    assert hsts == secure
+    return hsts
+
+
+async def test_forwarded_headers_count_only_from_the_configured_proxies(
     assistant: Assistant,
 ) -> None:
-    """Check the door as `comehome web` serves it (uvicorn, proxy headers from loopback only):
-    X-Forwarded-Proto https from the proxy gives HSTS and a Secure cookie; the same header from
-    anywhere else is ignored."""
-    config = server(assistant, WebSettings(), alone=False).config
-    config.load()
-    app = config.loaded_app
+    """Check that X-Forwarded-Proto (and -For) are ignored from every peer, loopback too, unless
+    COMEHOME_WEB_TRUSTED_PROXIES names it: then HTTPS from that proxy gives HSTS and a Secure
+    cookie, and the same header from anywhere else is still ignored."""
+    alone = WebSettings.from_env({})
+    assert alone.trusted_proxies == ()
+    assert not over_tls(await served(alone, assistant, "127.0.0.1"))
+    proxied = WebSettings.from_env({"COMEHOME_WEB_TRUSTED_PROXIES": " 10.0.0.5, 127.0.0.1 ,"})
+    assert proxied.trusted_proxies == ("10.0.0.5", "127.0.0.1")
+    assert over_tls(await served(proxied, assistant, "10.0.0.5"))
+    assert over_tls(await served(proxied, assistant, "127.0.0.1"))
+    assert not over_tls(await served(proxied, assistant, "198.51.100.7"))
 
-    async def fetch(client_address: str) -> httpx.Response:
-        transport = httpx.ASGITransport(app=app, client=(client_address, 50000))  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://door") as client:
-            return await client.get("/", headers={"x-forwarded-proto": "https"})
 
-    proxied = await fetch("127.0.0.1")
-    assert proxied.headers["strict-transport-security"].startswith("max-age=31536000")
-    assert "Secure" in proxied.headers["set-cookie"]
-    forged = await fetch("198.51.100.7")
-    assert "strict-transport-security" not in forged.headers
-    assert "Secure" not in forged.headers["set-cookie"]
+@pytest.mark.parametrize("value", ["*", "proxy.example.org", "10.0.0.300"])
+def test_a_trusted_proxy_must_be_an_address_or_a_network(value: str) -> None:
+    """Check that anything but addresses and networks is refused, naming the variable ("*"
+    would let every client claim any address and HTTPS)."""
+    with pytest.raises(ValueError, match="COMEHOME_WEB_TRUSTED_PROXIES"):
+        WebSettings.from_env({"COMEHOME_WEB_TRUSTED_PROXIES": f"127.0.0.1,{value}"})
 
 
 def test_a_form_of_more_than_eight_fields_or_with_a_file_is_refused_with_400(
