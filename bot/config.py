@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -14,10 +13,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.production_checks import WeakSetting, refuse_weak
+from flows.model import LANGUAGE_CODE
 from storage.crypto import KeyError_, Keyring, new_secret
 
 ROOT = Path(__file__).resolve().parent.parent
-LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(_[A-Za-z]{2,4})?")
 log = logging.getLogger(__name__)
 
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Union
+
+# A language as the catalogs name it: Babel's locale code, the folder under locales/ ("de",
+# "ckb", "fa_AF", "sr_Latn"). The one pattern that the office file, the command line, the staff
+# chat and the catalog commands check a typed code against.
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(_[A-Za-z]{2,4})?")
 
 # --- texts -----------------------------------------------------------------------------------
 

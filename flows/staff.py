@@ -7,12 +7,12 @@ staff locale. Nothing here shows a Telegram name, username or id: cases carry ca
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
 from flows import intake
 from flows.clock import BERLIN
 from flows.model import (
+    LANGUAGE_CODE,
     Audit,
     Button,
     CalendarEvent,
@@ -316,7 +316,7 @@ def _upcoming(desk: Desk, args: list[str]) -> tuple[tuple[Reply, ...], tuple[Eff
         None in days
         or len(days) > 2
         or len(languages) > 1
-        or not all(_LANGUAGE_CODE.fullmatch(code) for code in languages)
+        or not all(LANGUAGE_CODE.fullmatch(code) for code in languages)
     ):
         return _usage("upcoming"), ()
     first = days[0] if days else None
@@ -330,9 +330,6 @@ def _upcoming(desk: Desk, args: list[str]) -> tuple[tuple[Reply, ...], tuple[Eff
         "language": Language(language) if language else "",
     }
     return (Reply(Template("staff/upcoming", params)),), ()
-
-
-_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(_[A-Za-z]{2,4})?")
 
 
 def _moment(words: list[str]) -> tuple[datetime | None, list[str]]:

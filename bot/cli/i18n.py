@@ -9,6 +9,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
+from bot.cli.office import language
 from bot.config import ROOT
 
 LOCALES = ROOT / "locales"
@@ -188,18 +189,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         command = commands.add_parser(name, help=func.__doc__, description=func.__doc__)
         command.set_defaults(func=func)
         if name == "check":
-            command.add_argument("languages", nargs="*", help="only these languages")
+            command.add_argument("languages", nargs="*", type=language, help="only these languages")
             command.add_argument(
                 "--status",
                 action="store_true",
                 help="also print translated and reviewed messages and unreviewed key screens",
             )
     shown = commands.add_parser("preview", help=preview.__doc__, description=preview.__doc__)
-    shown.add_argument("code", help="the language, e.g. ar")
+    shown.add_argument("code", type=language, help="the language, e.g. ar")
     shown.add_argument("-o", "--output", help="the page to write (default: preview-CODE.html)")
     shown.set_defaults(func=preview)
     checked = commands.add_parser("review", help=review.__doc__, description=review.__doc__)
-    checked.add_argument("code", help="the language, e.g. fr")
+    checked.add_argument("code", type=language, help="the language, e.g. fr")
     checked.add_argument("--by", required=True, help="the reviewer's initials")
     what = checked.add_mutually_exclusive_group(required=True)
     what.add_argument(
@@ -212,6 +213,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     checked.add_argument("--date", default=str(date.today()), help="YYYY-MM-DD (default: today)")
     checked.set_defaults(func=review)
     new = commands.add_parser("add", help=add.__doc__, description=add.__doc__)
-    new.add_argument("code", help="Babel locale code, e.g. ka, fa_AF, sr_Latn")
+    new.add_argument("code", type=language, help="Babel locale code, e.g. ka, fa_AF, sr_Latn")
     new.add_argument("--name", help="the language's name in itself")
     new.set_defaults(func=add)

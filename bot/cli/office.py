@@ -7,7 +7,6 @@ appear by case code, language and interpreter only.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from bot import config
 from flows.clock import BERLIN
+from flows.model import LANGUAGE_CODE
 from storage.times import aware, utc_now
 
 if TYPE_CHECKING:  # imported where used, so that `comehome --help` loads no database library
@@ -30,7 +30,6 @@ WEEKDAYS = {
     **{name: n for n, name in enumerate(("mo", "di", "mi", "do", "fr", "sa", "so"))},
 }
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(_[A-Za-z]{2,4})?")
 
 
 class UsageError(Exception):
@@ -109,11 +108,15 @@ def day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"a date is like 2026-12-24: {text!r}") from None
 
 
+def language(text: str) -> str:
+    """A language code as typed on any command line (`flows.model.LANGUAGE_CODE`)."""
+    if not LANGUAGE_CODE.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"a language code is like ar, ku or fa_AF: {text!r}")
+    return text
+
+
 def languages(text: str) -> list[str]:
-    codes = [code.strip() for code in text.split(",") if code.strip()]
-    for code in codes:
-        if not LANGUAGE_CODE.fullmatch(code):
-            raise argparse.ArgumentTypeError(f"a language code is like ar, ku or fa_AF: {code!r}")
+    codes = [language(code.strip()) for code in text.split(",") if code.strip()]
     if not codes:
         raise argparse.ArgumentTypeError("name at least one language")
     return codes
@@ -538,9 +541,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     remove = command(roster_commands, "remove", interpreters_remove)
     remove.add_argument("id")
     on_request = command(roster_commands, "on-request", interpreters_on_request)
-    on_request.add_argument(
-        "languages", type=lambda text: languages(text)[0], nargs="+", metavar="LANGUAGE"
-    )
+    on_request.add_argument("languages", type=language, nargs="+", metavar="LANGUAGE")
     on_request.add_argument("--off", action="store_true", help="book with rostered ones again")
     command(roster_commands, "list", interpreters_list)
 
