@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import time
 from pathlib import Path
@@ -235,8 +235,9 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
             "COMEHOME_TELEGRAM_PACING=0 is only for a test Bot API on this machine: Telegram "
             "itself limits how fast a bot may send."
         )
+    locales_dir = Path(env.get("COMEHOME_LOCALES_DIR", ROOT / "locales"))
     office_file = env.get("COMEHOME_OFFICE_FILE")
-    offices = load_offices(Path(office_file)) if office_file else (Office(),)
+    offices = load_offices(Path(office_file), locales_dir) if office_file else (Office(),)
     office = offices[0]  # the environment's staff ids are the default office's
     if env.get("COMEHOME_STAFF_CHAT_IDS"):
         office = replace(office, staff_chat_ids=ids(env["COMEHOME_STAFF_CHAT_IDS"]))
@@ -262,7 +263,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         telegram_api_base_url=api_base_url,
         telegram_pacing=pacing,
         production=production,
-        locales_dir=Path(env.get("COMEHOME_LOCALES_DIR", ROOT / "locales")),
+        locales_dir=locales_dir,
         log_level=log_level,
         webhook_url=env.get("COMEHOME_WEBHOOK_URL", ""),
         webhook_secret=env.get("COMEHOME_WEBHOOK_SECRET", ""),
@@ -309,8 +310,9 @@ def _local_secrets(path: Path) -> tuple[str, str]:
     return secrets["pepper"], secrets["chat_keys"]
 
 
-def load_offices(path: Path) -> tuple[Office, ...]:
-    """The office file: one `[office]`, or several `[[offices]]` (the first is the default)."""
+def load_offices(path: Path, locales_dir: Path = ROOT / "locales") -> tuple[Office, ...]:
+    """The office file: one `[office]`, or several `[[offices]]` (the first is the default).
+    Every language it names must be one of `locales_dir`'s languages.toml."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
@@ -321,7 +323,32 @@ def load_offices(path: Path) -> tuple[Office, ...]:
     offices = tuple(
         office_from(entry, f"{path}: office {n}", path.parent) for n, entry in enumerate(entries, 1)
     )
+    known = known_languages(locales_dir)
+    for n, office in enumerate(offices, 1):
+        refuse_unknown_languages(office, known, f"{path}: office {n}")
     return offices  # `Settings` refuses two offices with one id
+
+
+def known_languages(locales_dir: Path) -> tuple[str, ...]:
+    """The language codes listed in locales/languages.toml (offered to clients or not yet)."""
+    listing = locales_dir / "languages.toml"
+    try:
+        listed = tomllib.loads(listing.read_text(encoding="utf-8")).get("language", [])
+        return tuple(str(entry["code"]) for entry in listed)
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+        raise ConfigError(f"{listing}: {error}") from error
+
+
+def refuse_unknown_languages(office: Office, known: Sequence[str], where: str) -> None:
+    """Each language the office names (counselled without an interpreter, its staff's) is one
+    the assistant knows: an unknown code stops the start here, not a client's step later."""
+    named = [("languages_without_interpreter", c) for c in office.languages_without_interpreter]
+    for setting, code in [*named, ("staff_locale", office.staff_locale)]:
+        if code not in known:
+            raise ConfigError(
+                f"{where}: {setting}: {code!r} is not a language of locales/languages.toml "
+                f"(known: {', '.join(known)})"
+            )
 
 
 def postcode_ranges(entries: list[str], where: str) -> tuple[tuple[int, int], ...]:

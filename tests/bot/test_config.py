@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,15 @@ OWN = 'name = "B"\naddress = ["x"]\nhours = [{weekdays = [0], start = "09:00", e
             "office 1: languages_without_interpreter: 'Deutsch' is not a language code",
         ),
         ('[office]\nlanguages_without_interpreter = "de"\n', "must be a list"),
+        (
+            '[office]\nlanguages_without_interpreter = ["de", "xx"]\n',
+            r"office 1: languages_without_interpreter: 'xx' is not a language of "
+            r"locales/languages\.toml \(known: de, tr, ar, en, ru, fa, fa_AF, ",
+        ),
+        (
+            '[[offices]]\nid = "muenchen"\n[[offices]]\nid = "b"\nstaff_locale = "deu"\n' + OWN,
+            "office 2: staff_locale: 'deu' is not a language of locales/languages.toml",
+        ),
     ],
 )
 def test_a_broken_office_file_is_refused_with_the_place_named(
@@ -196,3 +206,48 @@ def test_the_languages_without_interpreter_default_once_and_follow_the_office_fi
     text = '[office]\nlanguages_without_interpreter = ["tr", "de"]\n'
     settings = load(offices_file(tmp_path, text))
     assert settings.office.languages_without_interpreter == ("tr", "de")
+
+
+def test_an_office_language_is_known_by_the_configured_locales(tmp_path: Path) -> None:
+    """Check that the office file's languages are checked against the languages.toml of
+    COMEHOME_LOCALES_DIR: a language listed there (offered to clients or not yet) is accepted."""
+    from bot.config import ROOT
+
+    locales = tmp_path / "locales"
+    locales.mkdir()
+    listing = (ROOT / "locales" / "languages.toml").read_text(encoding="utf-8")
+    (locales / "languages.toml").write_text(
+        listing + '\n[[language]]\ncode = "it"\nname = "Italiano"\n', encoding="utf-8"
+    )
+    env = offices_file(tmp_path, '[office]\nlanguages_without_interpreter = ["it", "de"]\n')
+    with pytest.raises(ConfigError, match="'it' is not a language"):
+        load(env)
+    settings = load({**env, "COMEHOME_LOCALES_DIR": str(locales)})
+    assert settings.office.languages_without_interpreter == ("it", "de")
+
+
+@pytest.mark.parametrize("command", [["run"], ["agenda"], ["appointments", "list"]])
+def test_an_unknown_office_language_stops_each_command_in_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+) -> None:
+    """Check that starting the assistant, or an office command reading the office file, with an
+    unknown language there ends with exit status 2 and one line naming the code and the known
+    ones, before any database is opened."""
+    from bot.cli import main
+
+    env = offices_file(tmp_path, '[office]\nlanguages_without_interpreter = ["de", "xx"]\n')
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.delenv("COMEHOME_LOCALES_DIR", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # a terminal chat started would end at once
+    assert main(command) == 2
+    printed = capsys.readouterr()
+    [line] = printed.err.splitlines()
+    assert "languages_without_interpreter: 'xx' is not a language" in line
+    assert "(known: de, tr, ar, en," in line and "uk)" in line
+    assert printed.out == ""
+    assert not (tmp_path / "comehome.db").exists()
