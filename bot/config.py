@@ -6,7 +6,7 @@ import logging
 import os
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,14 @@ MUNICH_DISTRICTS = (
 )
 
 
+def _own_languages() -> tuple[str, ...]:
+    """`flows.booking.OWN_LANGUAGES`, the rule's one default; imported when an office is made,
+    so that `comehome --help` loads no flow."""
+    from flows.booking import OWN_LANGUAGES
+
+    return OWN_LANGUAGES
+
+
 @dataclass(frozen=True)
 class Office:
     id: str = "muenchen"
@@ -73,16 +81,17 @@ class Office:
     mailbox: str = ""  # the office's own mailbox for summaries; empty: COMEHOME_SMTP_TO
     mail_domains: tuple[str, ...] = ()  # the domains it owns: no summary is mailed outside them
     support_file: Path | None = None  # its own support catalogue; None: the installation's
-    # The languages it counsels in without an interpreter: the only default of this rule. The
-    # roster (office_settings) is given it at every start; prompts and slots both read it there.
-    languages_without_interpreter: tuple[str, ...] = ("de", "en")
+    # The languages it counsels in without an interpreter, in the order clients see them named
+    # (the first is the one it counsels in when a client wants no interpreter). The roster
+    # (office_settings) is given them at every start; prompts and slots both read them there.
+    languages_without_interpreter: tuple[str, ...] = field(default_factory=_own_languages)
 
 
 @dataclass(frozen=True)
 class Settings:
     database_url: str
     keyring: Keyring
-    offices: tuple[Office, ...] = (Office(),)  # the first is the default
+    offices: tuple[Office, ...] = field(default_factory=lambda: (Office(),))  # first: the default
     telegram_token: str = ""
     telegram_api_base_url: str = "https://api.telegram.org"
     production: bool = False

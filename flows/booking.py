@@ -42,6 +42,10 @@ INTERPRETER, SLOTS, CONFIRM, APPOINTMENT, CANCEL = (
 STATES = (INTERPRETER, SLOTS, CONFIRM, APPOINTMENT, CANCEL)
 PAGE = 6
 NO_INTERPRETER = "none"
+# The languages an office counsels in without an interpreter, first the one it counsels in when
+# a client wants none, unless its office file says otherwise: the one default of this rule
+# (`bot.config.Office`, and storage for an office never configured, start from it).
+OWN_LANGUAGES: tuple[str, ...] = ("de", "en")
 
 EDGES: tuple[tuple[str, str, str], ...] = (
     (MENU, INTERPRETER, "book an appointment"),
@@ -70,7 +74,7 @@ def language_of(conv: Conversation, ctx: Context) -> str:
         return wanted
     if conv.locale in own or (wanted is None and conv.locale):
         return str(conv.locale)
-    return own[0] if own else "de"
+    return (own or OWN_LANGUAGES)[0]
 
 
 def needs_interpreter(language: str, ctx: Context) -> bool:

@@ -130,9 +130,10 @@ class AppointmentBook:
     ) -> list[OfferedSlot]:
         """Return free slots for a client counselled in `language`, earliest first.
 
-        `needs_interpreter` None decides by the language (German and English need none). Only
-        slots with an interpreter free for the whole slot are offered, except for languages the
-        office marked "on request". Ask for one more than you show to know if there are later ones.
+        `needs_interpreter` None decides by the language (those the office counsels in without
+        an interpreter need none). Only slots with an interpreter free for the whole slot are
+        offered, except for languages the office marked "on request". Ask for one more than you
+        show to know if there are later ones.
         """
         now = aware(now)
         roster = read_roster(self.tx, self.office_id)

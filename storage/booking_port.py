@@ -41,7 +41,7 @@ class ClientBookings:
     def own_languages(self) -> tuple[str, ...]:
         if self._own is None:  # asked by several prompts of one step: read once
             roster = read_roster(self.repo.tx, self.repo.office_id)
-            self._own = tuple(sorted(roster.languages_without_interpreter))
+            self._own = roster.languages_without_interpreter
         return self._own
 
     def book(self, slot_key: str, language: str) -> AppointmentView:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from flows.booking import OWN_LANGUAGES
 from flows.schedule import OpeningRules, Slot, WeeklyHours, generate_slots
 from storage.db import Database
 from storage.records import Appointment, check_id, here, of_office, to_appointment
@@ -72,9 +73,10 @@ class OfficeRoster:
 
     def set_languages_without_interpreter(self, languages: Iterable[str]) -> None:
         """The languages the office counsels in without an interpreter, as its configuration
-        says (`Office.languages_without_interpreter`): given at every start, so that the slots
-        offered and the prompts, which both read the roster, follow the office file."""
-        codes = ",".join(sorted(set(languages)))
+        says (`Office.languages_without_interpreter`), in its order (a repeat counts once): given
+        at every start, so that the slots offered and the prompts, which both read the roster,
+        follow the office file."""
+        codes = ",".join(dict.fromkeys(languages))
         with self.db.transaction() as tx:
             if self._settings_row(tx).languages_without_interpreter != codes:
                 tx.execute(
@@ -84,8 +86,8 @@ class OfficeRoster:
                 )
 
     def _settings_row(self, tx: Connection) -> Any:
-        """The office's settings row, made with the default rules (and no language without an
-        interpreter yet) when it has none; a second instance starting at once finds it made."""
+        """The office's settings row, made with the default rules and languages without an
+        interpreter when it has none; a second instance starting at once finds it made."""
         dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
         rules = DEFAULT_RULES
         tx.execute(
@@ -97,7 +99,7 @@ class OfficeRoster:
                 horizon_days=rules.horizon_days,
                 notice_working_days=rules.notice_working_days,
                 interpreter_notice_working_days=rules.interpreter_notice_working_days,
-                languages_without_interpreter="",
+                languages_without_interpreter=",".join(OWN_LANGUAGES),
                 yearly_closures=",".join(
                     f"{m:02d}-{d:02d}" for m, d in sorted(rules.yearly_closures)
                 ),

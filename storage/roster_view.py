@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from flows.booking import OWN_LANGUAGES
 from flows.clock import BERLIN
 from flows.schedule import OpeningRules, Slot, WeeklyHours
 from storage.records import here
@@ -61,7 +62,7 @@ class Roster:
     """Everything the office has set that decides which slots are offered, and with whom."""
 
     rules: OpeningRules
-    languages_without_interpreter: frozenset[str]
+    languages_without_interpreter: tuple[str, ...]  # in the office file's order
     on_request: frozenset[str]
     interpreters: tuple[Interpreter, ...]
     extra: tuple[Slot, ...]
@@ -93,9 +94,11 @@ def read_roster(tx: Connection, office_id: str) -> Roster:
     return Roster(
         rules=rules,
         # From the office's configuration (OfficeRoster.set_languages_without_interpreter, at
-        # every start); an office never configured has none.
+        # every start), in its order; an office never configured has the default.
         languages_without_interpreter=(
-            frozenset() if settings is None else _codes(settings.languages_without_interpreter)
+            OWN_LANGUAGES
+            if settings is None
+            else tuple(_items(settings.languages_without_interpreter))
         ),
         on_request=frozenset(
             tx.execute(
@@ -156,7 +159,3 @@ def rules_from(row: Any) -> OpeningRules:
 def _items(text: str) -> list[str]:
     """The items of a comma-separated setting, in order."""
     return [item.strip() for item in text.split(",") if item.strip()]
-
-
-def _codes(text: str) -> frozenset[str]:
-    return frozenset(_items(text))

@@ -111,7 +111,7 @@ def test_the_office_file_is_the_only_source(settings: Settings, database: Databa
     OfficeRoster(database).set_languages_without_interpreter(["de", "en"])  # an earlier start
     assistant = Assistant.build(settings, migrate=False)
     with database.transaction() as tx:
-        assert read_roster(tx, "muenchen").languages_without_interpreter == {"en"}
+        assert read_roster(tx, "muenchen").languages_without_interpreter == ("en",)
     assistant.db.dispose()
     default = dataclasses.replace(
         settings,
@@ -119,4 +119,4 @@ def test_the_office_file_is_the_only_source(settings: Settings, database: Databa
     )
     Assistant.build(default, migrate=False).db.dispose()
     with database.transaction() as tx:
-        assert read_roster(tx, "muenchen").languages_without_interpreter == {"de", "en"}
+        assert read_roster(tx, "muenchen").languages_without_interpreter == ("de", "en")

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.config import Office
+from flows.booking import OWN_LANGUAGES
 from flows.clock import BERLIN
 from flows.schedule import WeeklyHours, closed_days, working_days_after
 from storage.booking import (
@@ -50,7 +50,7 @@ def weekly(days: Iterable[int], start: time, end: time) -> list[WeeklyHours]:
 def office(database: Database) -> OfficeRoster:
     """The default office's roster, given its configured languages as every start does."""
     roster = OfficeRoster(database)
-    roster.set_languages_without_interpreter(Office().languages_without_interpreter)
+    roster.set_languages_without_interpreter(OWN_LANGUAGES)
     return roster
 
 

@@ -83,3 +83,31 @@ def test_the_waiting_list_keeps_a_clients_place(book: Bookings) -> None:
     book.leave_waiting_list()
     book.leave_waiting_list()
     assert book.join_waiting_list("fa") == 1
+
+
+@pytest.mark.parametrize("configured", [("tr", "de"), ("en", "de", "ar"), ("de", "en")])
+def test_the_own_languages_keep_the_office_files_order(
+    database: Database, configured: tuple[str, ...]
+) -> None:
+    """Check that the languages counselled without an interpreter come back in the order the
+    office file gives them (a repeat counted once), as the fake gives them to the flow tests."""
+    OfficeRoster(database).set_languages_without_interpreter([*configured, configured[0]])
+    with database.transaction() as tx:
+        stored = ClientBookings(AppointmentBook(tx, "muenchen"), "f" * 64, NOW).own_languages()
+    assert stored == configured == FakeBook(own=configured).own_languages()
+
+
+def test_an_office_never_configured_has_the_one_default(database: Database) -> None:
+    """Check that an office whose languages were never given counsels in the flows' default
+    (German, then English) without an interpreter, like an office file without the setting."""
+    from bot.config import Office
+    from flows.booking import OWN_LANGUAGES
+
+    OfficeRoster(database).add_counsellor("c1")  # makes no settings row
+    with database.transaction() as tx:
+        stored = ClientBookings(AppointmentBook(tx, "muenchen"), "f" * 64, NOW).own_languages()
+    assert stored == OWN_LANGUAGES == Office().languages_without_interpreter == ("de", "en")
+    OfficeRoster(database).set_rules(buffer_minutes=5)  # makes the row, from the default too
+    with database.transaction() as tx:
+        stored = ClientBookings(AppointmentBook(tx, "muenchen"), "f" * 64, NOW).own_languages()
+    assert stored == OWN_LANGUAGES
