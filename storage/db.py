@@ -20,7 +20,10 @@ from storage.writer import Work, Writer
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 30000  # a step waits this long for another instance's write
 CHECKPOINT_WAIT_MS = 50  # an erasure checkpoint never holds the write lock longer than this
-POSTGRES_STEPS = 10  # PostgreSQL steps of one process at once (the connection pool's size)
+# PostgreSQL steps of one process at once: the step threads, and as many pooled connections, so
+# that a step never waits for one. Other transactions (marks, jobs, pages) use the overflow.
+POSTGRES_STEPS = 10
+POSTGRES_OVERFLOW = 10
 
 T = TypeVar("T")
 
@@ -38,7 +41,9 @@ class Database:
             if self.url.database:
                 _private_files(Path(self.url.database))
         else:
-            options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+            options.update(
+                pool_size=POSTGRES_STEPS, max_overflow=POSTGRES_OVERFLOW, pool_pre_ping=True
+            )
         self.engine: Engine = create_engine(self.url, **options)
         if self.is_sqlite:
             _make_sqlite_serialisable(self.engine)
