@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import holidays
 
-from flows.clock import BERLIN
+from flows.clock import BERLIN, berlin_day
 
 # A key is the id plus "-YYYYMMDDHHMM": at most 37 ASCII bytes, safe inside callback_data.
 _COUNSELLOR_ID = re.compile(r"[A-Za-z0-9_]{1,24}")
@@ -146,7 +146,7 @@ def generate_slots(
     """
     if now.utcoffset() is None:
         raise ValueError("now must be an aware datetime")
-    today = now.astimezone(BERLIN).date()
+    today = berlin_day(now)
     last = today + timedelta(days=rules.horizon_days)
     closed = closed_days(rules, range(today.year, last.year + 2))
     notice = (

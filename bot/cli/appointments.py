@@ -22,8 +22,8 @@ from collections.abc import Callable, Sequence
 
 from bot import config
 from bot.cli.office import add_office_option, day, language, local_datetime
-from flows.clock import BERLIN
-from storage.times import aware, utc_now
+from flows.clock import BERLIN, berlin_day
+from storage.times import utc_now
 
 CASE_CODE = re.compile(r"[A-Za-z0-9-]{4,20}")
 OWN_REASON_LIMIT = 500  # characters: a reason, not a letter
@@ -60,7 +60,7 @@ def listing(args: argparse.Namespace) -> int:
         return refuse("--to is before --from")
     first = args.first
     if args.last and not first:  # "/upcoming" reads a single date as the first day
-        first = aware(args.clock()).astimezone(BERLIN).date()
+        first = berlin_day(args.clock())
     words = [d.isoformat() for d in (first, args.last) if d]
     return at_the_desk(args, "upcoming", words + [args.language] * bool(args.language), True)
 

@@ -16,7 +16,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from bot import config
-from flows.clock import BERLIN
+from flows.clock import BERLIN, berlin_day
 from flows.model import LANGUAGE_CODE
 from storage.times import aware, utc_now
 
@@ -260,7 +260,7 @@ def slots_block(args: argparse.Namespace) -> int:
     with opened(args) as (roster, agenda_of, _):
         slot = roster.block_slot(args.counsellor, args.at, args.minutes)
         clashes = [
-            a for a in agenda_of(berlin(slot.start).date())
+            a for a in agenda_of(berlin_day(slot.start))
             if a.status == "booked" and a.counsellor_id == args.counsellor
             and a.start < slot.end and slot.start < a.end
         ]  # fmt: skip
@@ -322,7 +322,7 @@ def slots_list(args: argparse.Namespace) -> int:
     with opened(args) as (roster, _, _):
         rules = roster.rules()
         counsellors = roster.counsellors()
-        closures = [c for c in roster.closures() if c >= berlin(moment).date()]
+        closures = [c for c in roster.closures() if c >= berlin_day(moment)]
         overview = roster.overview(moment, args.days)
     print(f"Rules: {describe_rules(rules)}")
     print("Counsellors:")
@@ -333,7 +333,7 @@ def slots_list(args: argparse.Namespace) -> int:
     print(f"Slots in the next {args.days} days (Europe/Berlin; holidays left out):")
     if not overview:
         print("  none")
-    for when, pairs in groupby(overview, key=lambda pair: berlin(pair[0].start).date()):
+    for when, pairs in groupby(overview, key=lambda pair: berlin_day(pair[0].start)):
         print(f"{when:%a %d.%m.%Y}")
         for slot, appointment in pairs:
             taken = "free" if appointment is None else summary(appointment)
@@ -402,7 +402,7 @@ def interpreters_list(args: argparse.Namespace) -> int:
 
 def agenda(args: argparse.Namespace) -> int:
     """Show one day's appointments (default today), with case code, language and interpreter."""
-    shown = args.day or berlin(now(args)).date()
+    shown = args.day or berlin_day(now(args))
     with opened(args) as (_, agenda_of, _):
         listed = agenda_of(shown)
     print(f"Agenda {shown:%a %d.%m.%Y} (Europe/Berlin)")

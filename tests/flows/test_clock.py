@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 from flows.clock import berlin_day
 
@@ -16,3 +18,20 @@ def test_the_day_is_munichs_day_for_naive_and_aware_clocks() -> None:
     new_york = timezone(timedelta(hours=-4))
     assert berlin_day(moment.replace(tzinfo=UTC).astimezone(new_york)) == date(2026, 7, 1)
     assert berlin_day(datetime(2026, 12, 31, 22, 59)) == date(2026, 12, 31)  # CET: 23:59
+
+
+def test_munichs_day_is_taken_in_one_place() -> None:
+    """Check that no module of bot/, flows/ or storage/ but flows/clock.py turns a moment into
+    Munich's day itself (`….astimezone(BERLIN).date()` or `berlin(…).date()`)."""
+    own_day = re.compile(
+        r"astimezone\(BERLIN\)\.date\(\)|\bberlin\((?:[^()]|\([^()]*\))*\)\.date\(\)"
+    )
+    root = Path(__file__).resolve().parents[2]
+    found = sorted(
+        f"{path.relative_to(root)}:{number}"
+        for package in ("bot", "flows", "storage")
+        for path in (root / package).rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if own_day.search(line)
+    )
+    assert found == ["flows/clock.py:14"]
