@@ -245,17 +245,6 @@ class Outbox:
             )
             return int(released.rowcount)
 
-    def mark(
-        self,
-        delivery: Delivery,
-        parts: int,
-        message_id: int | None,
-        now: datetime,
-        done: bool = False,
-    ) -> None:
-        """`marking`, committed, from a thread that is not the event loop's."""
-        self.db.write(self.marking(delivery, parts, message_id, now, done), durable=False)
-
     def marking(
         self, delivery: Delivery, parts: int, message_id: int | None, now: datetime, done: bool
     ) -> Callable[[Connection], None]:

@@ -60,15 +60,14 @@ def render(assistant: Assistant, delivery: Delivery, door: str = TELEGRAM) -> li
     ]
 
 
-async def deliver(
-    assistant: Assistant, delivery: Delivery, send: Send, door: str = TELEGRAM
-) -> bool:
+async def deliver(assistant: Assistant, delivery: Delivery, send: Send) -> bool:
     """Send the replies (mail through the mailer), each message marked sent on its own; what
-    is left stays in the outbox if sending fails."""
+    is left stays in the outbox if sending fails. (The web door sends nothing: it shows its
+    pages itself, `bot.web.app`.)"""
     outbox = assistant.store.outbox
     progress = Progress(assistant, delivery)
     try:
-        messages = render(assistant, delivery, door)
+        messages = render(assistant, delivery)
         if delivery.channel == "email":
             if assistant.settings.smtp is None:
                 raise RuntimeError("mail is not configured")
@@ -105,17 +104,14 @@ def mail_name(assistant: Assistant, delivery: Delivery) -> str:
 
 
 async def flush(
-    assistant: Assistant,
-    send: Send,
-    channels: Sequence[str] = ("telegram", "email"),
-    door: str = TELEGRAM,
+    assistant: Assistant, send: Send, channels: Sequence[str] = ("telegram", "email")
 ) -> int:
     """Send what is due in the outbox for these channels (after a crash, a failed send, or for
     messages nobody asked for). Returns how many were sent."""
     sent = 0
     due = await asyncio.to_thread(assistant.store.outbox.due, assistant.clock(), channels)
     for delivery in due:
-        sent += await deliver(assistant, delivery, send, door)
+        sent += await deliver(assistant, delivery, send)
     return sent
 
 

@@ -198,27 +198,12 @@ class Steps:
             await asyncio.to_thread(self.db.forget_old_pages)
         return delivery
 
-    def client(self, incoming: Incoming, stepper: Stepper, now: datetime) -> Delivery | None:
-        """`handle_client` from a thread that is not the event loop's."""
-        work = partial(self._client, incoming=incoming, stepper=stepper, now=now)
-        delivery, leaving = self.db.write(work)
-        if leaving:
-            self.db.forget_old_pages()
-        return delivery
-
     async def handle_staff(
         self, incoming: Incoming, stepper: StaffStepper, now: datetime, office_id: str = ""
     ) -> Delivery | None:
         """A staff command against their office's desk, with all it causes, awaited."""
         work = partial(self._staff, incoming=incoming, stepper=stepper, now=now, office=office_id)
         return await self.db.run(work)
-
-    def staff(
-        self, incoming: Incoming, stepper: StaffStepper, now: datetime, office_id: str = ""
-    ) -> Delivery | None:
-        """`handle_staff` from a thread that is not the event loop's."""
-        work = partial(self._staff, incoming=incoming, stepper=stepper, now=now, office=office_id)
-        return self.db.write(work)
 
     def _client(
         self, tx: Connection, *, incoming: Incoming, stepper: Stepper, now: datetime

@@ -385,7 +385,7 @@ outbox = Table(
                 "no conversation stands behind any more; the goodbye after /delete is never stored",
             ),
             (
-                "storage.outbox:Outbox.mark",
+                "storage.outbox:Outbox.marking",
                 "storage.outbox:Outbox.failed",
                 "storage.web_pages:WebPages.prune",
             ),

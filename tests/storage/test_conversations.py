@@ -5,6 +5,7 @@ Runs on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from datetime import datetime, timedelta
@@ -12,7 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select, text
 
-from bot.service.step import Steps
+from bot.service.step import Stepper, Steps
 from flows.model import (
     Conversation,
     ConversationStarted,
@@ -24,6 +25,7 @@ from flows.text import t
 from storage.conversations import ConversationStore, Incoming
 from storage.crypto import Keyring
 from storage.db import Database
+from storage.outbox import Delivery
 from storage.retention import Retention
 from storage.tables import conversations, outbox, processed_updates, sent_messages
 
@@ -32,6 +34,23 @@ NOW = datetime(2026, 11, 25, 10, 0)
 
 def incoming(update_id: int | None = 1, user: str = "4242") -> Incoming:
     return Incoming("telegram", user, f"chat-{user}", update_id)
+
+
+def step(steps: Steps, incoming: Incoming, stepper: Stepper, now: datetime) -> Delivery | None:
+    """A client's step through the doors' own entry (`Steps.handle_client`), from a thread of
+    the test's that runs no event loop."""
+    return asyncio.run(steps.handle_client(incoming, stepper, now))
+
+
+def mark(
+    store: ConversationStore,
+    delivery: Delivery,
+    parts: int,
+    message_id: int | None,
+    done: bool = False,
+) -> None:
+    """Mark `parts` messages of a delivery sent, committed as a door's delivery commits it."""
+    store.db.write(store.outbox.marking(delivery, parts, message_id, NOW, done), durable=False)
 
 
 def counter(conv: Conversation | None, bookings: object = None) -> Outcome:
@@ -56,7 +75,7 @@ def test_a_step_commits_state_and_reply_together(
     store: ConversationStore, database: Database, steps: Steps
 ) -> None:
     """Check that after one step the conversation and its reply are both stored."""
-    delivery = steps.client(incoming(), counter, NOW)
+    delivery = step(steps, incoming(), counter, NOW)
     assert delivery is not None and delivery.chat_id == "chat-4242"
     with database.transaction() as tx:
         assert tx.execute(select(conversations.c.state, conversations.c.version)).all() == [
@@ -67,9 +86,9 @@ def test_a_step_commits_state_and_reply_together(
 
 def test_the_same_update_twice_changes_nothing(store: ConversationStore, steps: Steps) -> None:
     """Check that an update id seen before is skipped: no second step, no second reply."""
-    assert steps.client(incoming(7), counter, NOW) is not None
-    assert steps.client(incoming(7), counter, NOW) is None
-    delivery = steps.client(incoming(8), counter, NOW)
+    assert step(steps, incoming(7), counter, NOW) is not None
+    assert step(steps, incoming(7), counter, NOW) is None
+    delivery = step(steps, incoming(8), counter, NOW)
     assert delivery is not None and delivery.replies[0].body.params["n"] == 2  # type: ignore[union-attr]
     assert store.outbox.backlog() == 2
 
@@ -83,18 +102,18 @@ def test_a_failing_step_stores_nothing_and_can_be_retried(
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
-        steps.client(incoming(9), broken, NOW)
+        step(steps, incoming(9), broken, NOW)
     with database.transaction() as tx:
         assert tx.execute(select(processed_updates)).all() == []
         assert tx.execute(select(conversations)).all() == []
-    assert steps.client(incoming(9), counter, NOW) is not None
+    assert step(steps, incoming(9), counter, NOW) is not None
 
 
 def test_chat_ids_and_user_ids_are_never_stored_in_clear(
     store: ConversationStore, database: Database, steps: Steps
 ) -> None:
     """Check that neither the user id nor the chat id appears in any stored column."""
-    steps.client(Incoming("telegram", "731337000111", "731337000222", 1), counter, NOW)
+    step(steps, Incoming("telegram", "731337000111", "731337000222", 1), counter, NOW)
     with database.transaction() as tx:
         for table in (conversations, outbox):
             for row in tx.execute(select(table)).all():
@@ -108,26 +127,26 @@ def test_delete_removes_the_conversation(
     store: ConversationStore, database: Database, steps: Steps
 ) -> None:
     """Check that the delete effect removes the client's conversation in the same step."""
-    steps.client(incoming(1), counter, NOW)
+    step(steps, incoming(1), counter, NOW)
 
     def delete(conv: Conversation | None, bookings: object) -> Outcome:
         return Outcome(None, (Reply(t("Deleted")),), (DeleteClientData(),), "de")
 
-    steps.client(incoming(2), delete, NOW)
+    step(steps, incoming(2), delete, NOW)
     with database.transaction() as tx:
         assert tx.execute(select(conversations)).all() == []
 
 
 def test_unsent_replies_wait_and_back_off(store: ConversationStore, steps: Steps) -> None:
     """Check that a failed send keeps the reply, retries later, and a confirmed send removes it."""
-    delivery = steps.client(incoming(1), counter, NOW)
+    delivery = step(steps, incoming(1), counter, NOW)
     assert delivery is not None
     store.outbox.failed(delivery.outbox_id, NOW)
     assert store.outbox.due(NOW, ("telegram",)) == []
     later = store.outbox.due(NOW + timedelta(seconds=6), ("telegram",))
     assert [d.outbox_id for d in later] == [delivery.outbox_id]
     assert later[0].chat_id == "chat-4242" and later[0].replies == delivery.replies
-    store.outbox.mark(delivery, 1, None, NOW, done=True)
+    mark(store, delivery, 1, None, done=True)
     assert store.outbox.backlog() == 0
 
 
@@ -136,15 +155,15 @@ def test_a_resend_knows_which_messages_of_a_reply_got_through(
 ) -> None:
     """Check that each message marked sent is remembered on its own: a later claim of the reply
     says how many went out, and each one's id is kept for /delete."""
-    delivery = steps.client(incoming(1), counter, NOW)
+    delivery = step(steps, incoming(1), counter, NOW)
     assert delivery is not None and delivery.sent_parts == 0
-    store.outbox.mark(delivery, 1, 501, NOW)
-    store.outbox.mark(delivery, 2, 502, NOW)
+    mark(store, delivery, 1, 501)
+    mark(store, delivery, 2, 502)
     [again] = store.outbox.due(NOW + timedelta(seconds=20), ("telegram",))
     assert again.outbox_id == delivery.outbox_id and again.sent_parts == 2
     with database.transaction() as tx:
         assert tx.execute(select(sent_messages.c.message_id)).scalars().all() == [501, 502]
-    store.outbox.mark(again, 3, 503, NOW, done=True)
+    mark(store, again, 3, 503, done=True)
     assert store.outbox.backlog() == 0
 
 
@@ -158,7 +177,7 @@ def test_one_clients_steps_never_interleave(
         return counter(conv, bookings)
 
     threads = [
-        threading.Thread(target=steps.client, args=(incoming(100 + i), slow_counter, NOW))
+        threading.Thread(target=step, args=(steps, incoming(100 + i), slow_counter, NOW))
         for i in range(12)
     ]
     for thread in threads:
@@ -176,9 +195,9 @@ def test_different_clients_each_get_their_own_conversation(
     store: ConversationStore, database: Database, steps: Steps
 ) -> None:
     """Check that two clients never share a conversation, even with the same chat-like ids."""
-    steps.client(Incoming("telegram", "1", "1", 1), counter, NOW)
-    steps.client(Incoming("terminal", "1", "1", None), counter, NOW)
-    steps.client(Incoming("telegram", "2", "2", 2), counter, NOW)
+    step(steps, Incoming("telegram", "1", "1", 1), counter, NOW)
+    step(steps, Incoming("terminal", "1", "1", None), counter, NOW)
+    step(steps, Incoming("telegram", "2", "2", 2), counter, NOW)
     with database.transaction() as tx:
         assert tx.execute(select(conversations.c.version)).scalars().all() == [1, 1, 1]
 
@@ -191,16 +210,16 @@ def test_counts_are_anonymous_daily_aggregates(
     def started(conv: Conversation | None, bookings: object) -> Outcome:
         return Outcome(Conversation("menu"), (), (ConversationStarted(),))
 
-    steps.client(incoming(1, "a"), started, NOW)
-    steps.client(incoming(2, "b"), started, NOW)
+    step(steps, incoming(1, "a"), started, NOW)
+    step(steps, incoming(2, "b"), started, NOW)
     assert Retention(database, "muenchen").purge_silent(NOW + timedelta(days=31)) == 2
     assert store.figures().conversations == 2 and store.figures().intakes == 0
 
 
 def test_old_update_ids_are_forgotten(steps: Steps, database: Database) -> None:
     """Check that pruning forgets update ids older than the cut-off and keeps newer ones."""
-    steps.client(incoming(1), counter, NOW - timedelta(days=3))
-    steps.client(incoming(2), counter, NOW)
+    step(steps, incoming(1), counter, NOW - timedelta(days=3))
+    step(steps, incoming(2), counter, NOW)
     assert Retention(database, "muenchen").prune_processed(NOW - timedelta(days=2)) == 1
 
 
@@ -220,7 +239,7 @@ def test_migrations_build_exactly_the_declared_tables(database: Database) -> Non
 
 def test_a_due_reply_is_claimed_by_one_flush_only(store: ConversationStore, steps: Steps) -> None:
     """Check that two instances flushing at once never both take the same unsent reply."""
-    delivery = steps.client(incoming(1), counter, NOW)
+    delivery = step(steps, incoming(1), counter, NOW)
     assert delivery is not None
     assert store.outbox.due(NOW, ("telegram",)) == []  # the instance that made it still holds it
     later = NOW + timedelta(seconds=20)  # that instance died without confirming
@@ -241,11 +260,11 @@ def test_a_slow_client_does_not_hold_up_another(
         release.wait(10)
         return counter(conv, bookings)
 
-    first = threading.Thread(target=steps.client, args=(incoming(1, "slow"), slow, NOW))
+    first = threading.Thread(target=step, args=(steps, incoming(1, "slow"), slow, NOW))
     first.start()
     assert inside.wait(10)
     started = time.perf_counter()
-    assert steps.client(incoming(2, "quick"), counter, NOW) is not None
+    assert step(steps, incoming(2, "quick"), counter, NOW) is not None
     assert time.perf_counter() - started < 5 and first.is_alive()
     release.set()
     first.join()
@@ -257,10 +276,10 @@ def test_an_undeliverable_reply_is_given_up_not_kept_for_ever(
     """Check that a reply to a chat that blocked the bot is dropped, and so is one failing for a day."""
     from storage.outbox import MAX_ATTEMPTS
 
-    blocked = steps.client(incoming(1, "a"), counter, NOW)
+    blocked = step(steps, incoming(1, "a"), counter, NOW)
     assert blocked is not None
     assert store.outbox.failed(blocked.outbox_id, NOW, undeliverable=True)
-    flaky = steps.client(incoming(2, "b"), counter, NOW)
+    flaky = step(steps, incoming(2, "b"), counter, NOW)
     assert flaky is not None
     dropped = [store.outbox.failed(flaky.outbox_id, NOW) for _ in range(MAX_ATTEMPTS)]
     assert dropped[:-1] == [False] * (MAX_ATTEMPTS - 1) and dropped[-1]
@@ -271,9 +290,9 @@ def test_leases_of_a_process_that_is_gone_can_be_released_back_offs_stay(
     store: ConversationStore, steps: Steps
 ) -> None:
     """Check that releasing leases makes leased replies due at once, but not a long back-off."""
-    leased = steps.client(incoming(1, "1"), counter, NOW)  # held by the step's own instance
-    claimed = steps.client(incoming(2, "2"), counter, NOW - timedelta(seconds=20))
-    waiting = steps.client(incoming(3, "3"), counter, NOW - timedelta(seconds=20))
+    leased = step(steps, incoming(1, "1"), counter, NOW)  # held by the step's own instance
+    claimed = step(steps, incoming(2, "2"), counter, NOW - timedelta(seconds=20))
+    waiting = step(steps, incoming(3, "3"), counter, NOW - timedelta(seconds=20))
     assert leased and claimed and waiting
     assert [d.outbox_id for d in store.outbox.due(NOW, ("telegram",), limit=1)] == [
         claimed.outbox_id
@@ -292,7 +311,7 @@ def test_a_conversation_stored_before_its_data_was_typed_still_loads(
     """Check that a conversation saved as a loose JSON object (as every version before the typed
     data wrote it) loads with its place kept, and that keys this version does not know, or values
     of the wrong kind, are dropped rather than stopping the client."""
-    steps.client(incoming(1), counter, NOW)
+    step(steps, incoming(1), counter, NOW)
     stored_before = {
         "accepted": True,
         "intake_done": True,
@@ -315,7 +334,7 @@ def test_a_conversation_stored_before_its_data_was_typed_still_loads(
         seen.append(conv)
         return Outcome(conv, (), locale=conv.locale)
 
-    steps.client(incoming(2), keep, NOW)
+    step(steps, incoming(2), keep, NOW)
     data = seen[0].data
     assert data.accepted and data.intake_done and data.moving and not data.editing
     assert data.picked == ("family", "health") and data.page == 0 and data.resume == "menu"
