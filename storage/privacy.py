@@ -3,8 +3,9 @@ who reads it and when it is deleted. Each description is kept on the column itse
 `info`, which is no DDL: adding or changing one needs no migration); PRIVACY.md and the Art. 30
 record (bot/privacy/) are rendered from them, and a test fails when a column has none.
 
-In the texts, "{days}" is the retention period (`COMEHOME_RETENTION_DAYS`) and "{processed_days}"
-how long update ids are kept (the retention job's); both are filled in when rendered.
+In the texts, "{days}" is the retention period (`COMEHOME_RETENTION_DAYS`), "{processed_days}"
+how long update ids are kept (the retention job's) and "{page_hours}" how long the web door keeps
+the page shown last (`storage.web_pages.PAGE_KEPT`); each is filled in when rendered.
 """
 
 from __future__ import annotations
@@ -172,15 +173,17 @@ def work_time(de: str, en: str, whose: Words) -> dict[str, Held | Kept]:
 
 CLIENT_KEY = Held(
     Words(
-        "Pseudonym der Person: HMAC-SHA256(Pepper, Kanal + Telegram-Nutzerkennung)",
-        "the client's pseudonym: HMAC-SHA256(pepper, channel + Telegram user id)",
+        "Pseudonym der Person: HMAC-SHA256(Pepper, Kanal + Telegram-Nutzerkennung, in der "
+        "Web-Tür Kanal + Sitzungs-Token aus dem Cookie)",
+        "the client's pseudonym: HMAC-SHA256(pepper, channel + Telegram user id, at the web door "
+        "channel + the session token from the cookie)",
     ),
     Personal.PSEUDONYMOUS,
     Words(
         "ohne den Pepper (außerhalb der Datenbank) keiner Person zuzuordnen; mit ihm und einer "
-        "Telegram-Nutzerkennung nachprüfbar",
+        "Telegram-Nutzerkennung (oder dem Cookie eines Browsers) nachprüfbar",
         "cannot be linked to anyone without the pepper (kept outside the database); with it and "
-        "a Telegram user id it can be checked",
+        "a Telegram user id (or a browser's cookie) it can be checked",
     ),
     (Reader.BOT, Reader.DATABASE),
 )
@@ -193,8 +196,10 @@ def client_key(retention: Words | None = None) -> dict[str, Held | Kept]:
 
 SEALED_CHAT = Held(
     Words(
-        "Chat-Kennung, mit AES-256-GCM verschlüsselt (Schlüssel-ID + Nonce + Geheimtext)",
-        "the chat id, encrypted with AES-256-GCM (key id + nonce + ciphertext)",
+        "Chat-Kennung (in der Web-Tür ein Hashwert des Sitzungs-Tokens), mit AES-256-GCM "
+        "verschlüsselt (Schlüssel-ID + Nonce + Geheimtext)",
+        "the chat id (at the web door a hash of the session token), encrypted with AES-256-GCM "
+        "(key id + nonce + ciphertext)",
     ),
     Personal.SEALED,
     Words(

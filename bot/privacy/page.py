@@ -7,6 +7,7 @@ the committed PRIVACY.md differs from this rendering (`comehome privacy page > P
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from bot.config import Settings
 from bot.privacy.promises import DESTINATIONS, ERASURE, NOTE, ON_DELETE_QUEUED
@@ -17,9 +18,11 @@ from bot.privacy.statements import (
     PROCESSED_UPDATES_DAYS,
     RECIPIENTS,
     TELEGRAM,
+    WEB_DOOR,
 )
 from storage.privacy import TO_FILL, Held, Kept, Reader, Words, held, kept
 from storage.tables import metadata
+from storage.web_pages import PAGE_KEPT
 
 
 def _default_retention_days() -> int:
@@ -27,6 +30,15 @@ def _default_retention_days() -> int:
     default = Settings.__dataclass_fields__["retention_days"].default
     assert isinstance(default, int)
     return default
+
+
+def whole_hours(period: timedelta) -> int:
+    """A period the page states in hours; one that is not a whole number of them is refused
+    rather than rounded."""
+    hours, rest = divmod(period, timedelta(hours=1))
+    if rest or hours < 1:
+        raise ValueError(f"{period} is not a whole number of hours")
+    return hours
 
 
 RETENTION_DAYS = _default_retention_days()
@@ -51,9 +63,12 @@ def described() -> dict[str, tuple[Kept, dict[str, Held]]]:
 
 
 def fill_in(text: str, days: int) -> str:
-    """The periods in a text: the retention period and how long update ids are kept."""
-    return text.replace("{days}", str(days)).replace(
-        "{processed_days}", str(PROCESSED_UPDATES_DAYS)
+    """The periods in a text, each from its one constant: the retention period, how long update
+    ids are kept and how long the web door keeps the page shown last."""
+    return (
+        text.replace("{days}", str(days))
+        .replace("{processed_days}", str(PROCESSED_UPDATES_DAYS))
+        .replace("{page_hours}", str(whole_hours(PAGE_KEPT)))
     )
 
 
@@ -135,6 +150,10 @@ def markdown(retention_days: int = RETENTION_DAYS) -> str:
         "## Was Telegram selbst speichert · What Telegram itself stores",
         "",
         *_bullets(TELEGRAM),
+        "",
+        "## Die Web-Tür: ohne Telegram · The web door: without Telegram",
+        "",
+        *_bullets(WEB_DOOR),
         "",
         "## Was /delete bewirkt · What /delete does",
         "",

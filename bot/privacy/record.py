@@ -7,12 +7,21 @@ from __future__ import annotations
 
 from bot.config import Office, Smtp
 from bot.privacy.page import RETENTION_DAYS, described, fill_in
-from bot.privacy.statements import OUTSIDE_DATABASE, PROCESSED_UPDATES_DAYS
+from bot.privacy.statements import (
+    OUTSIDE_DATABASE,
+    PROCESSED_UPDATES_DAYS,
+    WEB_CODE,
+    WEB_COOKIE,
+    WEB_DELETE,
+    WEB_NOT_STORED,
+    WEB_PAGES,
+)
 from storage.privacy import TO_FILL, Personal
 
 CATEGORIES_OF_PEOPLE = (
-    "Ratsuchende, die sich über eine freiwillige Rückkehr informieren (ohne Namen: nur unter "
-    "Pseudonym), und die Angehörigen ihres Haushalts (nur als Anzahl)",
+    "Ratsuchende, die sich über eine freiwillige Rückkehr informieren, über Telegram oder im "
+    "Browser (Web-Tür) (ohne Namen: nur unter Pseudonym), und die Angehörigen ihres Haushalts "
+    "(nur als Anzahl)",
     "Beschäftigte des Büros: Beratende (Name, Arbeitszeiten); Mitglieder der Staff-Chats "
     "(nur als Pseudonym im Protokoll)",
     "Dolmetschende (Name, Sprachen, Verfügbarkeit, Einsätze)",
@@ -83,7 +92,8 @@ def _recipients(office: Office, smtp: Smtp | None) -> list[str]:
         tls = "mit STARTTLS" if smtp.starttls else "OHNE STARTTLS (unverschlüsselt!)"
         mail = f"E-Mail an das Büro: {smtp.to} über {smtp.host}:{smtp.port}, {tls}."
     return [
-        "- die betroffene Person selbst, in ihrem eigenen Telegram-Chat",
+        "- die betroffene Person selbst, in ihrem eigenen Telegram-Chat oder in ihrem Browser "
+        "(Web-Tür, die Seiten holt der Browser ab)",
         f"- das Beratungsteam in den konfigurierten Staff-Chats (derzeit {chats})",
         f"- {mail}",
         "- keine weiteren: kein Export, keine Schnittstelle, keine Übermittlung an Behörden "
@@ -121,8 +131,8 @@ def record_of_processing(
     lines = [
         "Verzeichnis von Verarbeitungstätigkeiten (Art. 30 Abs. 1 DSGVO)",
         "",
-        "Verarbeitung: Telegram-Assistent „comehome“ für Information, anonyme Vorab-Aufnahme und "
-        "Terminvergabe der Rückkehrberatung",
+        "Verarbeitung: Assistent „comehome“ (über Telegram und als Web-Chat im Browser) für "
+        "Information, anonyme Vorab-Aufnahme und Terminvergabe der Rückkehrberatung",
         "Erstellt aus dem Programm (bot/privacy/record.py, Spalten in storage/tables/); vom Büro "
         "zu prüfen und zu ergänzen.",
         "",
@@ -156,14 +166,17 @@ def record_of_processing(
         "Person und sagt, es könne IP-Adresse und Telefonnummer auf gerichtliche Anordnung in "
         "Strafsachen herausgeben. Die Person wird darüber vor der ersten Frage informiert und "
         f"kann das Büro auch ohne Telegram erreichen. Garantien nach Art. 44 ff. DSGVO: {TO_FILL}",
-        "Der Bot selbst übermittelt nichts in Drittländer außer über Telegram.",
+        "Der Bot selbst übermittelt nichts in Drittländer außer über Telegram. Die Web-Tür läuft "
+        "auf dem Server des Büros: was eine Person dort schreibt, geht nicht über Telegram.",
         "",
         "7. Löschfristen",
         *[f"- `{name}`: {table.retention.de}" for name, (table, _) in described().items()],
         *[f"- {item.de}" for item in OUTSIDE_DATABASE[2:]],
+        *[f"- Web-Tür: {item.de}" for item in (WEB_PAGES, WEB_DELETE)],
         "",
         "8. Technische und organisatorische Maßnahmen (Art. 32 DSGVO)",
         *[f"- {measure}" for measure in MEASURES],
+        *[f"- Web-Tür: {item.de}" for item in (WEB_COOKIE, WEB_CODE, WEB_NOT_STORED)],
         _mail_measure(smtp),
         "",
     ]

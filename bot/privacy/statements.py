@@ -1,6 +1,7 @@
 """What PRIVACY.md and the Art. 30 record state beyond the tables: who receives what, what
 Telegram itself keeps, what /delete does, what lies outside the database, and the open points.
-German (the office's language) with English below; "{days}" is filled in when rendered.
+German (the office's language) with English below; "{days}" and "{page_hours}" are filled in
+when rendered.
 """
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ RECIPIENTS: tuple[Words, ...] = (
         "Nachricht von der Warteliste, Kalenderdatei",
         "the client's own chat (through the Telegram Bot API): replies, reminders, waiting-list "
         "news, calendar file",
+    ),
+    Words(
+        "der eigene Browser der Person (Web-Tür, ohne Telegram): dieselben Antworten als Seiten, "
+        "die der Browser beim Besuch abholt",
+        "the client's own browser (the web door, without Telegram): the same replies as pages the "
+        "browser fetches when visiting",
     ),
     Words(
         "die konfigurierten Staff-Chats (`staff_chat_ids`, `COMEHOME_STAFF_CHAT_IDS`): "
@@ -189,22 +196,71 @@ OUTSIDE_DATABASE: tuple[Words, ...] = (
         "about nobody – updates by kind, step duration, failed sends, bookings, backlog; they "
         "live only in the process's memory.",
     ),
-    Words(
-        "Web-Tür: ein zufälliges Sitzungs-Token (128 Bit) in einem Cookie (HttpOnly, SameSite="
-        "Strict, Secure hinter TLS) ist die einzige Kennung; keine IP-Adresse, kein User-Agent, "
-        "kein Referrer wird gespeichert oder protokolliert (kein Zugriffsprotokoll). Die zuletzt "
-        "gezeigte Seite jeder Sitzung bleibt bis zu zwei Stunden in `outbox` (die Kalenderdatei "
-        "wird bei jedem Abruf neu erzeugt), damit ein Neuladen und jede Instanz dieselbe Seite "
-        "zeigen; Erinnerungen warten dort bis zum nächsten Besuch. /delete entfernt beides und "
-        "das Cookie sofort.",
-        "Web door: a random session token (128 bits) in a cookie (HttpOnly, SameSite=Strict, "
-        "Secure behind TLS) is the only identifier; no IP address, user agent or referrer is "
-        "stored or logged (no access log). The last page shown to each session stays in "
-        "`outbox` for up to two hours (the calendar file is made anew each time it is fetched), "
-        "so that a reload and every instance show the same page; reminders wait there until the "
-        "next visit. /delete removes both and the cookie at once.",
-    ),
 )
+
+# The web door (bot/web/): a browser instead of a Telegram chat. "{page_hours}" is how long the
+# page shown last is kept (`storage.web_pages.PAGE_KEPT`), filled in when rendered.
+WEB_COOKIE = Words(
+    "Ein Cookie (`comehome`; HttpOnly, SameSite=Strict, hinter TLS Secure) hält ein zufälliges "
+    "Sitzungs-Token (128 Bit): die einzige Kennung einer Person der Web-Tür. Im Klartext wird das "
+    "Token nie gespeichert: das Gespräch liegt unter HMAC-SHA256(Pepper, „web:“ + Token) "
+    "(`conversations.client_key`), und auch der Schutz der Formulare (CSRF) und ihre Nummern "
+    "(`processed_updates`) sind Schlüssel-Hashes daraus. Nur wenn die Person einen Code zum "
+    "Weitermachen verlangt, wird das Token mit AES-256-GCM verschlüsselt neben dem Hash des Codes "
+    "abgelegt (`web_return_codes.token_ref`), damit der Code zu ihm zurückführt. Das Cookie gilt "
+    "{days} Tage (die Aufbewahrungsfrist) ab dem ersten Besuch oder dem Weitermachen mit einem "
+    "Code.",
+    "A cookie (`comehome`; HttpOnly, SameSite=Strict, Secure behind TLS) holds a random session "
+    "token (128 bits): the only identifier of a web door client. The token is never stored in "
+    "clear: the conversation is kept under HMAC-SHA256(pepper, “web:” + token) "
+    "(`conversations.client_key`), and the forms' protection (CSRF) and their numbers "
+    "(`processed_updates`) are keyed hashes of it too. Only when the client asks for a code to "
+    "continue is the token stored, encrypted with AES-256-GCM, beside the code's hash "
+    "(`web_return_codes.token_ref`), so that the code leads back to it. The cookie lasts {days} "
+    "days (the retention period) from the first visit or from continuing with a code.",
+)
+WEB_CODE = Words(
+    "Der Code zum Weitermachen (10 Zeichen) wird nur auf Wunsch ausgegeben und nur einmal "
+    "gezeigt; gespeichert wird nur HMAC-SHA256(Pepper, „return:“ + Code), nie der Code selbst. "
+    "Ein neuer Code ersetzt den alten; er wird mit dem Gespräch gelöscht.",
+    "The code to continue (10 characters) is issued only when asked for and shown only once; only "
+    "HMAC-SHA256(pepper, “return:” + code) is stored, never the code itself. A new code replaces "
+    "the earlier one; it is deleted with the conversation.",
+)
+WEB_PAGES = Words(
+    "Ein Browser lässt sich nicht anschreiben wie ein Chat: die Antworten liegen in `outbox`, bis "
+    "er sie abholt. Die zuletzt gezeigte Seite bleibt {page_hours} Stunden nach dem letzten "
+    "Zeigen, damit ein Neuladen und jede Instanz dieselbe Seite zeigen; danach entfernt sie die "
+    "stündliche Löschung. Erinnerungen und Nachrichten von der Warteliste warten bis zum nächsten "
+    "Besuch, längstens bis das Gespräch gelöscht wird. Die Kalenderdatei (.ics) wird bei jedem "
+    "Abruf neu erzeugt und nicht gespeichert.",
+    "A browser cannot be written to like a chat: replies wait in `outbox` until it fetches them. "
+    "The page shown last stays for {page_hours} hours after it was last shown, so that a reload "
+    "and every instance show the same page; then the hourly deletion removes it. Reminders and "
+    "waiting-list news wait until the next visit, at most until the conversation is deleted. The "
+    "calendar file (.ics) is made anew each time it is fetched and not stored.",
+)
+WEB_NOT_STORED = Words(
+    "Keine IP-Adresse, kein User-Agent (Browser) und kein Referrer (die Seite davor) wird "
+    "gespeichert oder protokolliert: der Server der Web-Tür schreibt kein Zugriffsprotokoll, und "
+    "die Begrenzung der Anfragen zählt je Sitzung und insgesamt, im Speicher. Ein Reverse-Proxy "
+    "für TLS davor gehört nicht zum Programm: sein Zugriffsprotokoll muss der Betrieb ebenso "
+    "abschalten (bei nginx `access_log off;`).",
+    "No IP address, user agent (browser) or referrer (the page before) is stored or logged: the "
+    "web door's server writes no access log, and the rate limits count per session and overall, "
+    "in memory. A reverse proxy for TLS in front is not part of the program: the deployment must "
+    "switch its access log off too (with nginx `access_log off;`).",
+)
+WEB_DELETE = Words(
+    "/delete (oder sein Button) löscht in dem einen Schritt das Gespräch, den Code zum "
+    "Weitermachen und die Seiten in `outbox` und entfernt das Cookie im Browser. Sonst wird das "
+    "Gespräch wie jedes andere nach {days} Tagen ohne Nachricht gelöscht (mit Code und Seiten).",
+    "/delete (or its button) deletes the conversation, the code to continue and the pages in "
+    "`outbox` in that one step and removes the cookie from the browser. Otherwise the "
+    "conversation is deleted like any other after {days} days without a message (with the code "
+    "and the pages).",
+)
+WEB_DOOR: tuple[Words, ...] = (WEB_COOKIE, WEB_CODE, WEB_PAGES, WEB_NOT_STORED, WEB_DELETE)
 
 OPEN_POINTS: tuple[Words, ...] = (
     Words(

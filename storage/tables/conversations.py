@@ -111,10 +111,12 @@ conversations = Table(
                 Words(
                     "Arbeitsstand des Dialogs: Hinweis zugestimmt, Aufnahme fertig, gewählter "
                     "Termin-Slot, Seite der Terminliste, Rücksprungpunkt; vor dem Hinweis der aus "
-                    "Telegrams `language_code` abgeleitete Sprachvorschlag (danach gelöscht)",
+                    "Telegrams `language_code` (Web-Tür: der ersten Sprache des Browsers) "
+                    "abgeleitete Sprachvorschlag (danach gelöscht)",
                     "the dialogue's working state: notice accepted, intake done, chosen slot, "
                     "page of the slot list, where to return; before the notice, the language "
-                    "suggested from Telegram's `language_code` (removed afterwards)",
+                    "suggested from Telegram's `language_code` (web door: the browser's first "
+                    "language) (removed afterwards)",
                 ),
                 Personal.PSEUDONYMOUS,
                 Words("gehört zum Pseudonym", "belongs to the pseudonym"),
@@ -157,8 +159,8 @@ conversations = Table(
         nullable=False,
         server_default="telegram",
         info=technical(
-            "Zugang: „telegram“ oder „terminal“ (Demo)",
-            "the door: “telegram” or “terminal” (demo)",
+            "Zugang: „telegram“, „web“ (Web-Tür) oder „terminal“ (Demo)",
+            "the door: “telegram”, “web” (the web door) or “terminal” (demo)",
             Reader.BOT,
             Reader.DATABASE,
         ),
@@ -192,13 +194,19 @@ processed_updates = Table(
         info=about(
             Held(
                 Words(
-                    "laufende Nummer des Updates bei Telegram",
-                    "Telegram's running number of the update",
+                    "laufende Nummer des Updates bei Telegram; bei der Web-Tür eine negative "
+                    "Nummer je abgeschicktem Formular, ein Schlüssel-Hash aus Sitzungs-Token und "
+                    "Einmalwert des Formulars",
+                    "Telegram's running number of the update; at the web door a negative number "
+                    "for each form sent, a keyed hash of the session token and the form's "
+                    "one-time value",
                 ),
                 Personal.NO,
                 Words(
-                    "in der Datenbank mit keiner Person und keinem Gespräch verknüpft",
-                    "linked to no person and no conversation in the database",
+                    "in der Datenbank mit keiner Person und keinem Gespräch verknüpft (der "
+                    "Hash der Web-Tür lässt sich ohne Pepper und Token nicht zurückführen)",
+                    "linked to no person and no conversation in the database (the web door's "
+                    "hash cannot be traced back without the pepper and the token)",
                 ),
                 (Reader.DATABASE,),
                 legal_basis="—",
@@ -223,8 +231,10 @@ processed_updates = Table(
     info=about(
         Kept(
             Words(
-                "Nummern bereits verarbeiteter Telegram-Updates, damit keine Nachricht doppelt zählt",
-                "numbers of Telegram updates already processed, so that no message counts twice",
+                "Nummern bereits verarbeiteter Telegram-Updates und Formulare der Web-Tür, damit "
+                "keine Nachricht doppelt zählt",
+                "numbers of Telegram updates and web door forms already processed, so that no "
+                "message counts twice",
             ),
             Words(
                 "gelöscht nach {processed_days} Tagen (stündlich geprüft)",
@@ -309,9 +319,10 @@ outbox = Table(
                 Personal.PSEUDONYMOUS,
                 Words(
                     "Inhalt wie `conversations.answers`; Empfänger verschlüsselt; die Zeile wird "
-                    "nach dem Senden gelöscht (eine Seite der Web-Tür zwei Stunden nach dem Zeigen)",
+                    "nach dem Senden gelöscht (eine Seite der Web-Tür {page_hours} Stunden nach "
+                    "dem letzten Zeigen)",
                     "content as `conversations.answers`; recipient encrypted; the row is deleted "
-                    "once sent (a web door page two hours after it was shown)",
+                    "once sent (a web door page {page_hours} hours after it was last shown)",
                 ),
                 (Reader.BOT, Reader.DATABASE),
             )
@@ -373,16 +384,17 @@ outbox = Table(
                 "nur die Nummer der Nachricht in `sent_messages`); scheitert das Senden, wird es "
                 "wieder versucht, höchstens etwa einen Tag lang, und sofort aufgegeben, wenn die "
                 "Person den Bot blockiert hat. Web-Tür: eine Erinnerung wartet bis zum nächsten "
-                "Besuch, die zuletzt gezeigte Seite bleibt zwei Stunden; /delete und die "
-                "Aufbewahrungsfrist löschen beides, der stündliche Aufbewahrungslauf jede Zeile "
-                "der Web-Tür, hinter der kein Gespräch mehr steht; der Abschied nach /delete "
-                "wird nie gespeichert",
+                "Besuch, die zuletzt gezeigte Seite bleibt {page_hours} Stunden nach dem letzten "
+                "Zeigen (dann stündlich gelöscht); /delete und die Aufbewahrungsfrist löschen "
+                "beides, der stündliche Aufbewahrungslauf jede Zeile der Web-Tür, hinter der kein "
+                "Gespräch mehr steht; der Abschied nach /delete wird nie gespeichert",
                 "deleted as soon as the message is sent (usually within seconds; only the message's "
                 "number stays, in `sent_messages`); if sending fails it is retried for about a day "
                 "at most, and given up at once when the client blocked the bot. Web door: a "
-                "reminder waits until the next visit, the page shown last stays two hours; /delete "
-                "and the retention period delete both, the hourly retention job any web door row "
-                "no conversation stands behind any more; the goodbye after /delete is never stored",
+                "reminder waits until the next visit, the page shown last stays {page_hours} hours "
+                "after it was last shown (then deleted hourly); /delete and the retention period "
+                "delete both, the hourly retention job any web door row no conversation stands "
+                "behind any more; the goodbye after /delete is never stored",
             ),
             (
                 "storage.outbox:Outbox.marking",

@@ -141,8 +141,10 @@ web_return_codes = Table(
         info=about(
             Held(
                 Words(
-                    "das Sitzungs-Token des Browsers, mit AES-256-GCM verschlüsselt",
-                    "the browser's session token, encrypted with AES-256-GCM",
+                    "das Sitzungs-Token des Browsers, mit AES-256-GCM verschlüsselt (nur für "
+                    "einen Code, den die Person verlangt hat: er führt zu diesem Token zurück)",
+                    "the browser's session token, encrypted with AES-256-GCM (only for a code "
+                    "the client asked for: it leads back to this token)",
                 ),
                 Personal.SEALED,
                 Words(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,42 @@ def test_privacy_record_command_prints_the_configured_office(
     out = capsys.readouterr().out
     assert "Verzeichnis von Verarbeitungstätigkeiten" in out
     assert "Rückkehrberatung Nürnberg" in out and "90402 Nürnberg" in out
+
+
+def test_the_page_and_the_record_describe_the_web_door() -> None:
+    """Check that PRIVACY.md and the Art. 30 record say what the web door keeps: the cookie's
+    random token stored only as a keyed hash (sealed only behind a code to continue), the code
+    itself only as a hash, the page shown last in the outbox and for how long, no address, user
+    agent or referrer, and how long the cookie lasts."""
+    page, record = markdown(retention_days=30), record_of_processing(retention_days=30)
+    for text in (page, record):
+        assert "HMAC-SHA256(Pepper, „web:“ + Token)" in text
+        assert "HMAC-SHA256(Pepper, „return:“ + Code), nie der Code selbst" in text
+        assert "`web_return_codes.token_ref`" in text
+        assert "Die zuletzt gezeigte Seite bleibt 2 Stunden nach dem letzten Zeigen" in text
+        assert "Keine IP-Adresse, kein User-Agent (Browser) und kein Referrer" in text
+        assert "Das Cookie gilt 30 Tage" in text
+    assert "*A cookie (`comehome`; HttpOnly, SameSite=Strict, Secure behind TLS)" in page
+    assert "„web“ (Web-Tür)" in page  # the conversation's door
+    assert "in ihrem Browser" in record and "Telegram-Assistent" not in record
+
+
+def test_the_hours_a_web_page_is_kept_come_from_the_one_constant(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Check that every sentence naming how long the web door keeps a page follows
+    `storage.web_pages.PAGE_KEPT` (no number of hours is written by hand), and that a period
+    the page could only round is refused."""
+    import bot.privacy.page
+
+    monkeypatch.setattr(bot.privacy.page, "PAGE_KEPT", timedelta(hours=5))
+    page, record = markdown(), record_of_processing()
+    for text in (page, record):
+        assert "Seite bleibt 5 Stunden nach dem letzten Zeigen" in text
+        assert "zwei Stunden" not in text and "2 Stunden nach" not in text
+    assert page.count("5 Stunden nach dem letzten Zeigen") == 3
+    assert page.count("5 hours after it was last shown") == 3
+    assert "two hours" not in page
+    monkeypatch.setattr(bot.privacy.page, "PAGE_KEPT", timedelta(minutes=90))
+    with pytest.raises(ValueError, match="not a whole number of hours"):
+        markdown()
