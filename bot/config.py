@@ -186,6 +186,21 @@ def integer(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {text!r}") from None
 
 
+def rate(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number (of requests a second, say) from the environment; an error names the
+    variable."""
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise ConfigError(f"{name} must be a number above 0, not {text!r}")
+    return value
+
+
 def flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     """A yes/no setting: 1, true, yes, on or 0, false, no, off; an error names the variable."""
     text = env.get(name, "").strip().lower()

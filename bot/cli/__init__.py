@@ -33,19 +33,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.assistant import Assistant
     from bot.webhook import run_webhook
 
+    web = None
+    if getattr(args, "web", False):
+        from bot.web.app import WebSettings
+
+        web = WebSettings.from_env()  # before anything is opened: a wrong number stops here
     setup_logging(settings.log_level)
     destinations.refuse_foreign_recipients(settings)
     destinations.log_at_start(settings)
     runner = run_webhook if settings.webhook_url else run_telegram
     assistant = Assistant.build(settings)
-    if not getattr(args, "web", False):
+    if web is None:
         asyncio.run(runner(assistant))
         return 0
-    from bot.web.app import WebSettings
+
     from bot.web.serve import serve
 
     async def both() -> None:  # one process, one assistant: the Telegram door runs the jobs
-        await asyncio.gather(runner(assistant), serve(assistant, WebSettings.from_env(), False))
+        await asyncio.gather(runner(assistant), serve(assistant, web, False))
 
     asyncio.run(both())
     return 0
@@ -62,12 +67,12 @@ def cmd_web(args: argparse.Namespace) -> int:
     from bot.web.serve import serve
 
     settings = config.load()
+    web = WebSettings.from_env()  # before anything is opened: a wrong number stops here
     setup_logging(settings.log_level)
     assistant = Assistant.build(settings)
     if not settings.production:
         for number, office in enumerate(settings.offices, 1):
             seed_demo_office(assistant.db, office.id, f"c{number}")
-    web = WebSettings.from_env()
     if getattr(args, "port", None):
         web = replace(web, port=args.port)
     asyncio.run(serve(assistant, web))

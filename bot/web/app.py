@@ -27,6 +27,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.assistant import Assistant
+from bot.config import ConfigError, integer, rate
 from bot.render import WEB
 from bot.service import delivery as delivering
 from bot.service import retention
@@ -74,13 +75,14 @@ class WebSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
+        """The door's settings; a value that is not a number stops with its variable named."""
         env = os.environ if env is None else env
         return cls(
-            listen=env.get("COMEHOME_WEB_LISTEN", "127.0.0.1"),
-            port=int(env.get("COMEHOME_WEB_PORT", "8080")),
-            body_limit=int(env.get("COMEHOME_WEB_BODY_LIMIT", str(cls.body_limit))),
-            per_session=float(env.get("COMEHOME_WEB_RATE", "2")),
-            overall=float(env.get("COMEHOME_WEB_RATE_OVERALL", "200")),
+            listen=env.get("COMEHOME_WEB_LISTEN", cls.listen),
+            port=integer(env, "COMEHOME_WEB_PORT", cls.port),
+            body_limit=integer(env, "COMEHOME_WEB_BODY_LIMIT", cls.body_limit),
+            per_session=rate(env, "COMEHOME_WEB_RATE", cls.per_session),
+            overall=rate(env, "COMEHOME_WEB_RATE_OVERALL", cls.overall),
             trusted_proxies=proxies(env.get("COMEHOME_WEB_TRUSTED_PROXIES", "")),
         )
 
@@ -93,8 +95,8 @@ def proxies(value: str) -> tuple[str, ...]:
         try:
             ipaddress.ip_network(proxy)
         except ValueError:
-            raise ValueError(
-                f"COMEHOME_WEB_TRUSTED_PROXIES: {proxy!r} is not an address or a network"
+            raise ConfigError(
+                f"COMEHOME_WEB_TRUSTED_PROXIES must be addresses or networks, not {proxy!r}"
             ) from None
     return found
 

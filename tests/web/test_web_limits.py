@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 from starlette.testclient import TestClient
 
 from bot.assistant import Assistant
+from bot.config import ConfigError
 from bot.web.app import WebDoor, WebSettings, build_app
 from bot.web.guard import RateLimits
 from bot.web.serve import server
@@ -107,7 +110,7 @@ async def test_forwarded_headers_count_only_from_the_configured_proxies(
 def test_a_trusted_proxy_must_be_an_address_or_a_network(value: str) -> None:
     """Check that anything but addresses and networks is refused, naming the variable ("*"
     would let every client claim any address and HTTPS)."""
-    with pytest.raises(ValueError, match="COMEHOME_WEB_TRUSTED_PROXIES"):
+    with pytest.raises(ConfigError, match="COMEHOME_WEB_TRUSTED_PROXIES"):
         WebSettings.from_env({"COMEHOME_WEB_TRUSTED_PROXIES": f"127.0.0.1,{value}"})
 
 
@@ -131,3 +134,43 @@ def test_a_form_of_more_than_eight_fields_or_with_a_file_is_refused_with_400(
     assert web.open() and web.text == place
     web.post("/", {**fields, **{f"x{i}": "1" for i in range(5)}})
     assert web.status == 200 and counts(door) != before
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("COMEHOME_WEB_PORT", "eighty", "must be a whole number, not 'eighty'"),
+        ("COMEHOME_WEB_BODY_LIMIT", "16k", "must be a whole number, not '16k'"),
+        ("COMEHOME_WEB_RATE", "fast", "must be a number, not 'fast'"),
+        ("COMEHOME_WEB_RATE_OVERALL", "0", "must be a number above 0, not '0'"),
+        ("COMEHOME_WEB_RATE", "nan", "must be a number above 0, not 'nan'"),
+        (
+            "COMEHOME_WEB_TRUSTED_PROXIES",
+            "proxy.example.org",
+            "must be addresses or networks, not 'proxy.example.org'",
+        ),
+    ],
+)
+def test_a_wrong_web_setting_stops_the_door_naming_its_variable(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    value: str,
+    message: str,
+) -> None:
+    """Check that a web door setting that is not a number (or not above 0) is refused with its
+    variable named, and that `comehome web` then ends with exit status 2 and that one line,
+    before opening any database."""
+    from bot.cli import main
+
+    with pytest.raises(ConfigError, match=f"{name} {message}"):
+        WebSettings.from_env({name: value})
+    assert WebSettings.from_env({}) == WebSettings()
+    monkeypatch.setenv("COMEHOME_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("COMEHOME_DATABASE_URL", raising=False)
+    monkeypatch.setenv(name, value)
+    assert main(["web"]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == f"comehome: configuration error: {name} {message}"
+    assert not (tmp_path / "comehome.db").exists()
