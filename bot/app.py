@@ -10,12 +10,11 @@ send or a paced chat holds up nobody else.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 import signal
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Coroutine, Sequence
 from typing import Any, TypeAlias
 
 from telegram import BotCommand, Update
@@ -28,6 +27,7 @@ from bot.pacing import PacedRateLimiter
 from bot.sending import ChatQueues
 from bot.service import agenda, delivery, reminders, retention, waiting_list
 from bot.service.delivery import Send
+from bot.service.rounds import every
 from bot.telegram_door import TelegramDoor
 from flows.engine import COMMAND_MENU
 
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 OUTBOX_EVERY = 5.0  # seconds between retries of unsent replies
-HOUSEKEEPING_EVERY = 3600.0
 REMINDERS_EVERY = 60.0
 
 
@@ -139,17 +138,6 @@ async def poll(
             await asyncio.sleep(pause)
 
 
-async def every(seconds: float, stop: asyncio.Event, job: Callable[[], Awaitable[object]]) -> None:
-    """Run `job` now and then every `seconds` until `stop`; a failure is logged, not fatal."""
-    while not stop.is_set():
-        try:
-            await job()
-        except Exception as error:
-            log.error("background job failed", exc_info=error)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), seconds)
-
-
 async def set_commands(application: PTBApplication, assistant: Assistant) -> int:
     """Telegram's command menu in every language whose code Telegram accepts (two letters)."""
     renderer, done = assistant.renderer, 0
@@ -177,7 +165,7 @@ def background(
         every(REMINDERS_EVERY, stop, lambda: reminders.run(assistant, send)),
         every(REMINDERS_EVERY, stop, lambda: waiting_list.run(assistant, send)),
         every(REMINDERS_EVERY, stop, lambda: agenda.run(assistant, send)),
-        every(HOUSEKEEPING_EVERY, stop, lambda: retention.run(assistant)),
+        every(retention.EVERY, stop, lambda: retention.run(assistant)),
     ]
 
 

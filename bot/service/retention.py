@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PROCESSED_UPDATES_KEPT = timedelta(days=2)  # Telegram re-sends an update for at most 24 hours
+EVERY = 3600.0  # seconds between rounds: PRIVACY.md's "hourly", whichever door runs the job
 
 
 async def run(assistant: Assistant) -> None:

@@ -31,6 +31,7 @@ from bot.config import ConfigError, integer, rate
 from bot.render import WEB
 from bot.service import delivery as delivering
 from bot.service import retention
+from bot.service.rounds import every
 from bot.service.step import handle
 from bot.web.guard import BodyLimit, RateLimits, SecurityHeaders, TooLarge
 from bot.web.screens import Screen, blocks
@@ -416,12 +417,14 @@ def build_app(door: WebDoor, housekeeping: bool = False) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        tasks = []
+        stop, tasks = asyncio.Event(), []
         if housekeeping:  # when no Telegram door runs beside this one
-            tasks.append(asyncio.create_task(_every(3600, lambda: retention.run(door.assistant))))
+            job = every(retention.EVERY, stop, lambda: retention.run(door.assistant))
+            tasks.append(asyncio.create_task(job))
         try:
             yield
         finally:
+            stop.set()
             for task in tasks:
                 task.cancel()
 
@@ -440,12 +443,3 @@ def build_app(door: WebDoor, housekeeping: bool = False) -> Starlette:
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.door = door
     return app
-
-
-async def _every(seconds: float, job: Any) -> None:
-    while True:
-        try:
-            await job()
-        except Exception as error:  # logged without content; the next round tries again
-            log.error("web door background job failed: %s", type(error).__name__)
-        await asyncio.sleep(seconds)

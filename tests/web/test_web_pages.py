@@ -3,7 +3,9 @@ so a restart loses nothing and two instances on one database show the same page.
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -300,3 +302,31 @@ def test_a_reminder_of_an_appointment_moved_or_cancelled_since_is_not_shown(
     office_moves_or_cancels(assistant, move=False)
     web.open()
     assert REMINDER not in web.text and web.buttons()
+
+
+def test_a_failing_housekeeping_round_is_logged_with_its_traceback(
+    door: WebDoor, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Check that when the web door runs alone and its retention round fails, the operator gets
+    the traceback (through the redacting formatter: frames, not the message) and the door goes on
+    serving."""
+    from bot.logs import RedactingFormatter
+
+    written = "Sentinel" + "first"  # what a client wrote, never in a line of code
+
+    async def failing_round(assistant: Assistant) -> None:
+        raise RuntimeError(f"a message quoting {written}")
+
+    monkeypatch.setattr(retention, "run", failing_round)
+    with caplog.at_level(logging.ERROR), TestClient(build_app(door, housekeeping=True)) as client:
+        assert client.get("/").status_code == 200
+        for _ in range(200):  # the first round runs as the door starts
+            if caplog.records:
+                break
+            time.sleep(0.01)
+    [failed] = caplog.records
+    assert failed.exc_info is not None and failed.exc_info[0] is RuntimeError
+    failed.exc_text = None  # as caplog's own formatter left it
+    shown = RedactingFormatter().format(failed)
+    assert "in failing_round" in shown and "RuntimeError (message withheld)" in shown
+    assert written not in shown
