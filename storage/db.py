@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -133,11 +134,13 @@ class Database:
         raw = self.engine.raw_connection()  # outside a transaction: a checkpoint needs that
         try:
             connection = raw.driver_connection
-            connection.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")  # type: ignore[union-attr]
+            if not isinstance(connection, sqlite3.Connection):
+                raise TypeError("a checkpoint is SQLite's")
+            connection.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
             try:
-                busy = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]  # type: ignore[union-attr]
+                busy = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
             finally:
-                connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # type: ignore[union-attr]
+                connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             return bool(busy == 0)
         finally:
             raw.close()

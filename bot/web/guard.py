@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from starlette.datastructures import MutableHeaders
@@ -129,7 +130,7 @@ class RateLimits:
     new_sessions: float = 20.0  # sessions started a second (there is no address to limit by)
     new_session_burst: float = 200.0
     sessions_kept: int = 100_000
-    clock: object = time.monotonic
+    clock: Callable[[], float] = time.monotonic
     _buckets: OrderedDict[str, Bucket] = field(default_factory=OrderedDict)
 
     def allow(self, session_key: str | None) -> bool:
@@ -141,7 +142,7 @@ class RateLimits:
         return self._take(session_key, self.per_session, self.session_burst)
 
     def _take(self, key: str, rate: float, burst: float) -> bool:
-        now = self.clock()  # type: ignore[operator]
+        now = self.clock()
         bucket = self._buckets.get(key)
         if bucket is None:
             bucket = self._buckets[key] = Bucket(burst, now)
