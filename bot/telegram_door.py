@@ -12,13 +12,13 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.assistant import Assistant
 from bot.render import Message
 from bot.sending import ChatQueues
 from bot.service import step
-from bot.service.delivery import Progress
+from bot.service.delivery import Progress, Unreachable
 from flows.model import Command, Event, Pressed, Typed, Unsupported
 from storage.conversations import Incoming
 from storage.outbox import Delivery
@@ -169,12 +169,15 @@ class _Sender:
         """Send the calls not yet made, each reported to `progress` as it returns (with the id
         of the message now in the chat, so that /delete can remove it)."""
         chat_id = int(delivery.chat_id)
-        if progress.parts == 0:
-            await self._delete(chat_id, delivery.delete_message_ids)
-        calls = [call for message in messages for call in self._calls(chat_id, delivery, message)]
-        for index in range(progress.parts, len(calls)):
-            message_id = await calls[index]()
-            await progress.reached(message_id, last=index == len(calls) - 1)
+        try:
+            if progress.parts == 0:
+                await self._delete(chat_id, delivery.delete_message_ids)
+            calls = [c for message in messages for c in self._calls(chat_id, delivery, message)]
+            for index in range(progress.parts, len(calls)):
+                message_id = await calls[index]()
+                await progress.reached(message_id, last=index == len(calls) - 1)
+        except Forbidden as error:  # the client blocked the bot, or left or deleted the chat
+            raise Unreachable("the chat cannot be reached any more") from error
 
     def _calls(
         self, chat_id: int, delivery: Delivery, message: Message

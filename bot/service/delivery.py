@@ -10,8 +10,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from telegram.error import Forbidden
-
 from bot.mail import Mailer
 from bot.render import TELEGRAM, Message
 from storage.outbox import Delivery
@@ -52,6 +50,11 @@ class Progress:
 Send = Callable[[Delivery, Sequence[Message], Progress], Awaitable[None]]
 
 
+class Unreachable(Exception):
+    """Raised by a door's `Send` when the chat can never be reached again (the client blocked
+    the bot or left the chat): the reply is given up at once instead of retried."""
+
+
 def render(assistant: Assistant, delivery: Delivery, door: str = TELEGRAM) -> list[Message]:
     """The replies as `door` shows them (the web door tells its clients its own privacy facts)."""
     return [
@@ -81,7 +84,7 @@ async def deliver(assistant: Assistant, delivery: Delivery, send: Send) -> bool:
             await send(delivery, messages, progress)
     except Exception as error:  # any failure of the network, the API or the mail server
         assistant.metrics.failed_sends.inc()
-        blocked = isinstance(error, Forbidden)  # the client blocked the bot or left the chat
+        blocked = isinstance(error, Unreachable)
         dropped = await asyncio.to_thread(
             outbox.failed, delivery.outbox_id, assistant.clock(), blocked
         )

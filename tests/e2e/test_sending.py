@@ -5,6 +5,7 @@ stops or a reply waits past its lease. Slow sends are held by the test, never ti
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from telegram import Update
 from bot.app import build_application, poll
 from bot.render import Message
 from bot.sending import ChatQueues
+from bot.service import delivery as delivering
 from bot.service import step
 from bot.service.delivery import Progress
 from bot.telegram_door import translate
@@ -233,3 +235,28 @@ async def test_an_update_costs_one_durable_commit_however_many_messages_it_sends
     assert len(sent) == 2
     assert kinds == ["durable", "mark", "mark"]
     assert telegram.assistant.store.outbox.backlog() == 0
+
+
+class BlockedBy(FakeBotAPI):
+    """The offline Bot API for a client who blocked the bot: every sendMessage gets 403."""
+
+    async def do_request(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        if url.endswith("/sendMessage"):
+            body = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked"}
+            return 403, json.dumps(body).encode()
+        return await super().do_request(url, *args, **kwargs)
+
+
+async def test_a_reply_to_a_chat_that_blocked_the_bot_is_given_up_at_once(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that when Telegram answers 403 (the client blocked the bot or left the chat) the
+    reply is dropped from the outbox at the first try, not retried for a day, and counted as a
+    failed send."""
+    delivery = await committed(telegram, user)
+    application, door = build_application(telegram.assistant, request=BlockedBy())
+    async with application:
+        sent = await delivering.deliver(telegram.assistant, delivery, door.sender(application.bot))
+    assert sent is False
+    assert telegram.assistant.store.outbox.backlog() == 0
+    assert telegram.assistant.metrics.failed_sends._value.get() == 1
