@@ -101,9 +101,10 @@ async def start_ours(case: Case) -> System:
     api = OfflineBotAPI()
     application, door = build_application(assistant, request=api)
     await application.initialize()
-    timers = Timers()  # the step's and the marks' transactions (awaited), the flow, rendering
+    timers = Timers()  # the step's transaction and waiting for marks (awaited), flow, rendering
     timers.wrap(assistant.steps, "handle_client", "step")
-    timers.wrap(bot.service.delivery.Progress, "_mark", "sent")  # each message's sent mark
+    # a sender waiting for a mark: between two messages of a reply, before a chat's next reply
+    timers.wrap(bot.service.delivery.Progress, "settled", "sent")
     # the pure step function, inside the transaction
     timers.wrap(bot.service.step, "flow_step", "flow")
     timers.wrap(bot.service.delivery, "render", "render")
@@ -125,7 +126,9 @@ async def start_ours(case: Case) -> System:
 
     async def feed(batch: Sequence[Update]) -> None:
         await process_batch(door, batch)  # as the polling loop does with one batch
-        await door.queues.drain()  # the replies, sent in the background
+        # The replies, sent in the background; their last marks ride the next step's commit,
+        # as in service (nothing there waits for them).
+        await door.queues.drain(settle=False)
 
     async def stop() -> None:
         await application.shutdown()

@@ -226,7 +226,7 @@ def time_table(results: list[dict[str, Any]]) -> str:
         "per update ms",
         "step transaction ms",
         "of it: flow step ms",
-        "mark-sent transaction ms",
+        "waiting for sent marks ms",
         "rendering ms",
         "rest ms (PTB, Bot API calls, thread hops)",
     ]

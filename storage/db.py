@@ -68,15 +68,33 @@ class Database:
         itself lets concurrent commits share one flush of its log. A shared transaction there
         would hold every batched client's row lock until the last step is done, and two instances
         locking the same clients in different orders would deadlock each other."""
-        with self._started:
-            if self.is_sqlite and self._writer is None:
-                self._writer = Writer(self.engine, self._writers)
-            elif not self.is_sqlite and self._steps is None:
-                self._steps = ThreadPoolExecutor(POSTGRES_STEPS, thread_name_prefix="step")
-        if self._writer is not None:
-            return self._writer.submit(work, durable)
+        writer = self._started_writer()
+        if self.is_sqlite:
+            return writer.submit(work, durable)
         assert self._steps is not None
         return self._steps.submit(self._alone, work, durable)
+
+    def defer(self, work: Work[None]) -> Future[None]:
+        """A mark that may be redone (a message marked sent), committed without a wait for the
+        disk of its own: with the next transaction of this process's writer (SQLite: the next
+        step of any client), or `DEFER_S` later when none comes, or at once after `urge`. The
+        future is done once it is committed. PostgreSQL: the marks of those 20 ms share one
+        transaction of their own; a step's transaction there holds its client's lock, and
+        carrying other rows' marks in it could make two steps wait for each other."""
+        return self._started_writer().defer(work)
+
+    def urge(self) -> Future[None]:
+        """Commit the deferred marks now; the future is done once they are."""
+        return self._started_writer().urge()
+
+    def _started_writer(self) -> Writer:
+        with self._started:
+            if self._writer is None:
+                # PostgreSQL: a writer for the deferred marks only (`defer`).
+                self._writer = Writer(self.engine, self._writers)
+            if not self.is_sqlite and self._steps is None:
+                self._steps = ThreadPoolExecutor(POSTGRES_STEPS, thread_name_prefix="step")
+            return self._writer
 
     def write(self, work: Work[T], durable: bool = True) -> T:
         """`submit`, waiting for the result (from a thread that is not the event loop's)."""
@@ -146,7 +164,7 @@ class Database:
             raw.close()
 
     def dispose(self) -> None:
-        """Commit what is queued, then close every connection."""
+        """Commit what is queued and deferred, then close every connection."""
         with self._started:
             writer, steps, self._writer, self._steps = self._writer, self._steps, None, None
         if writer is not None:

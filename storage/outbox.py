@@ -252,11 +252,11 @@ class Outbox:
         them leaving `message_id` there; `done`: all of them, and nothing of the replies is kept
         but the ids of the messages, so that /delete can still remove them for 48 hours.
 
-        Committed after each call, before the next one starts, so that a resend after a crash
-        starts after the calls that got through: only the one in flight can reach the chat
-        twice. Submitted with `durable=False`: it waits for the disk only when it shares a
-        commit with steps (storage/writer.py); otherwise the next durable commit carries it to
-        disk (`Database.transaction`)."""
+        Committed before the chat's next call starts, so that a resend after a crash starts
+        after the calls that got through: only the one in flight, or the last one whose mark was
+        not committed yet, can reach the chat twice. The door hands it to `Database.defer`: it
+        rides the next step's transaction (or commits within 20 ms) and never waits for the disk
+        of its own; the next durable commit carries it to disk (`Database.transaction`)."""
         ids: list[dict[str, object]] = []
         if message_id is not None and delivery.channel == "telegram" and not delivery.final:
             chat_key = self.keyring.client_key("chat", delivery.chat_id)

@@ -12,6 +12,11 @@ for longer than the busy timeout) is run again one piece at a time, so that each
 its own submitter. Work must therefore be safe to run again after a rollback: it may touch the
 database and its own local state, nothing else.
 
+A mark (a message sent) need not commit at once: `defer` hands it over, and it waits for a ride
+in the writer's next transaction (the next step of any client), or at most `DEFER_S` when none
+comes, or until someone needs it committed (`urge`). A process killed in between loses those
+marks, never a step: their messages are sent again (OPERATIONS.md says what may repeat).
+
 The event loop never waits here: it puts work in the queue and awaits a future. Only the
 writer's thread waits, for the disk and for another process's write lock (a command-line
 command, a second instance).
@@ -22,6 +27,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -34,6 +40,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Work = Callable[[Connection], T]
 MAX_BATCH = 64  # pieces of work in one transaction at most
+DEFER_S = 0.02  # how long a deferred mark waits for a step to carry it before it commits alone
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class _Job:
     work: Work[Any]
     durable: bool
     future: Future[Any]
+    deferred: bool = False  # a mark that may wait for the next transaction (`Writer.defer`)
 
 
 class _Failed(Exception):
@@ -54,8 +62,16 @@ class _Failed(Exception):
 _STOP = object()
 
 
+@dataclass(frozen=True)
+class _Urge:
+    """Commit the deferred marks now; `done`, if given, is set once they are committed."""
+
+    done: Future[None] | None = None
+
+
 class Writer:
-    """Runs work on its own thread and connection; see the module's docstring."""
+    """Runs work on its own thread and connection; see the module's docstring. (PostgreSQL runs
+    only the deferred marks here: its steps have transactions of their own, `Database.submit`.)"""
 
     def __init__(self, engine: Engine, lock: Any) -> None:
         # `lock`: the process's writer lock, held by every other transaction of this process too
@@ -77,18 +93,55 @@ class Writer:
         self.queue.put(_Job(work, durable, future))
         return future
 
+    def defer(self, work: Work[None]) -> Future[None]:
+        """Queue a mark (`durable=False` work) that may wait for the next transaction, or
+        `DEFER_S` at most; its future says when it is committed."""
+        if threading.current_thread() is self.thread:
+            raise RuntimeError("work inside the writer's transaction cannot wait for the writer")
+        future: Future[None] = Future()
+        self.queue.put(_Job(work, False, future, deferred=True))
+        return future
+
+    def urge(self) -> Future[None]:
+        """Commit the marks deferred so far without waiting for a ride (someone waits for them);
+        the future is done once they are committed (or failed: each mark's own future says)."""
+        done: Future[None] = Future()
+        self.queue.put(_Urge(done))
+        return done
+
     def close(self) -> None:
-        """Finish what is queued, then end the thread and close the connection."""
+        """Finish what is queued and deferred, then end the thread and close the connection."""
         if self.thread.is_alive():
             self.queue.put(_STOP)
             self.thread.join()
 
     def _serve(self) -> None:
+        deferred: list[_Job] = []  # marks waiting for a ride, oldest first
+        due = 0.0  # when the oldest of them commits alone
         while True:
-            first = self.queue.get()
-            if first is _STOP:
-                break
-            batch, stop = [first], False
+            timeout = max(0.0, due - time.monotonic()) if deferred else None
+            try:
+                first = self.queue.get(timeout=timeout)
+            except queue.Empty:  # nothing came to carry them
+                first = _Urge()
+            if isinstance(first, _Urge) or first is _STOP:
+                self._start(deferred)
+                deferred = []
+                if isinstance(first, _Urge) and first.done is not None:
+                    first.done.set_result(None)
+                if first is _STOP:
+                    break
+                continue
+            assert isinstance(first, _Job)
+            if first.deferred:
+                if not deferred:
+                    due = time.monotonic() + DEFER_S
+                deferred.append(first)
+                continue
+            # Work that commits now takes the deferred marks along (submitted before it, so they
+            # run before it), and whatever else is queued meanwhile.
+            batch, deferred, stop = [*deferred, first], [], False
+            urged: list[Future[None]] = []
             while len(batch) < MAX_BATCH:
                 try:
                     more = self.queue.get_nowait()
@@ -97,18 +150,23 @@ class Writer:
                 if more is _STOP:
                     stop = True
                     break
-                batch.append(more)
-            jobs = [  # work whose submitter gave up waiting before it started is dropped
-                job
-                for job in batch
-                if isinstance(job, _Job) and job.future.set_running_or_notify_cancel()
-            ]
-            if jobs:
-                self._run(jobs)
+                if isinstance(more, _Job):
+                    batch.append(more)
+                elif isinstance(more, _Urge) and more.done is not None:
+                    urged.append(more.done)
+            self._start(batch)
+            for done in urged:
+                done.set_result(None)
             if stop:
                 break
         if self.connection is not None:
             self.connection.close()
+
+    def _start(self, batch: list[_Job]) -> None:
+        # work whose submitter gave up waiting before it started is dropped
+        jobs = [job for job in batch if job.future.set_running_or_notify_cancel()]
+        for start in range(0, len(jobs), MAX_BATCH):
+            self._run(jobs[start : start + MAX_BATCH])
 
     def _run(self, jobs: list[_Job]) -> None:
         """One transaction for `jobs`; see the module's docstring for what happens on failure."""
@@ -139,6 +197,8 @@ class Writer:
         results = []
         self.batches += 1
         with self.lock, connection.begin():  # BEGIN IMMEDIATE (storage/db.py)
+            if not durable and connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             for job in jobs:
                 try:
                     results.append(job.work(connection))

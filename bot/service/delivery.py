@@ -5,8 +5,10 @@ in the outbox for a retry with back-off."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import Future
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -23,28 +25,60 @@ log = logging.getLogger(__name__)
 
 class Progress:
     """How far a delivery has got: each Bot API call that reached the chat is marked in the
-    outbox as soon as it returns, so that a resend after a crash starts after it. A door's `Send`
-    skips the first `parts` calls and reports each further one with `reached`."""
+    outbox, so that a resend after a crash starts after it. A door's `Send` skips the first
+    `parts` calls and reports each further one with `reached`.
+
+    A mark is handed to the database's writer without a commit of its own (`Database.defer`):
+    the next call of the reply waits until it is committed, so after a crash only the one in
+    flight can come twice; the last mark rides the next step's transaction (or commits within
+    20 ms), and whoever sends the chat's next message waits for it first (`settled`)."""
 
     def __init__(self, assistant: Assistant, delivery: Delivery) -> None:
         self.assistant, self.delivery = assistant, delivery
         self.parts, self.done = delivery.sent_parts, False
+        self.marked: Future[None] | None = None  # the last mark handed over
 
     async def reached(self, message_id: int | None, last: bool = False) -> None:
-        """One more call got through (leaving `message_id` in the chat); `last`: all of them."""
+        """One more call got through (leaving `message_id` in the chat); `last`: all of them.
+        Returns once the next call may start: at once after the last one, otherwise when its
+        mark is committed (raises if it could not be)."""
         self.parts += 1
-        await self._mark(message_id, last)
+        self._mark(message_id, last)
+        if not last:
+            await self.settled()
 
     async def finish(self) -> None:
         """Everything got through (a mail, or replies whose last call was already reported)."""
         if not self.done:
-            await self._mark(None, True)
+            self._mark(None, True)
 
-    async def _mark(self, message_id: int | None, done: bool) -> None:
+    async def settled(self) -> None:
+        """Wait until the last mark is committed, asking the writer not to wait for a ride;
+        raises if it could not be committed."""
+        marked = self.marked
+        if marked is None:
+            return
+        if not marked.done():
+            self.assistant.db.urge()
+        # Shielded: a cancelled sender must not cancel a mark whose message went out.
+        await asyncio.shield(asyncio.wrap_future(marked))
+
+    def _mark(self, message_id: int | None, done: bool) -> None:
         outbox, now = self.assistant.store.outbox, self.assistant.clock()
         mark = outbox.marking(self.delivery, self.parts, message_id, now, done)
-        await self.assistant.db.run(mark, durable=False)
+        self.marked = self.assistant.db.defer(mark)
+        if done:  # nobody may wait for it: say when it failed
+            self.marked.add_done_callback(_unmarked)
         self.done = done
+
+
+def _unmarked(marked: Future[None]) -> None:
+    error = marked.exception()
+    if error is not None:
+        log.warning(
+            "a sent mark was not committed (%s): its message may be sent again",
+            type(error).__name__,
+        )
 
 
 Send = Callable[[Delivery, Sequence[Message], Progress], Awaitable[None]]
@@ -63,12 +97,15 @@ def render(assistant: Assistant, delivery: Delivery, door: str = TELEGRAM) -> li
     ]
 
 
-async def deliver(assistant: Assistant, delivery: Delivery, send: Send) -> bool:
+async def deliver(
+    assistant: Assistant, delivery: Delivery, send: Send, progress: Progress | None = None
+) -> bool:
     """Send the replies (mail through the mailer), each message marked sent on its own; what
-    is left stays in the outbox if sending fails. (The web door sends nothing: it shows its
-    pages itself, `bot.web.app`.)"""
+    is left stays in the outbox if sending fails. `progress`: the caller's, to wait for the
+    last mark (`Progress.settled`) before the chat's next message. (The web door sends nothing:
+    it shows its pages itself, `bot.web.app`.)"""
     outbox = assistant.store.outbox
-    progress = Progress(assistant, delivery)
+    progress = progress or Progress(assistant, delivery)
     try:
         messages = render(assistant, delivery)
         if delivery.channel == "email":
@@ -114,7 +151,10 @@ async def flush(
     sent = 0
     due = await asyncio.to_thread(assistant.store.outbox.due, assistant.clock(), channels)
     for delivery in due:
-        sent += await deliver(assistant, delivery, send)
+        progress = Progress(assistant, delivery)
+        sent += await deliver(assistant, delivery, send, progress)
+        with contextlib.suppress(Exception):  # logged where it failed; the next may go
+            await progress.settled()  # before the next message, perhaps to the same chat
     return sent
 
 

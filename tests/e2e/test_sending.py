@@ -11,17 +11,20 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, select
 from telegram import Update
 
-from bot.app import build_application, poll
+from bot.app import build_application, poll, process_batch
 from bot.render import Message
 from bot.sending import ChatQueues
 from bot.service import delivery as delivering
 from bot.service import step
 from bot.service.delivery import Progress
 from bot.telegram_door import translate
+from storage import writer
+from storage.db import Database
 from storage.outbox import Delivery
+from storage.tables import outbox
 from tests.e2e.conftest import Harness
 from tests.e2e.fake_telegram import FakeBotAPI, UpdateFactory
 
@@ -213,28 +216,88 @@ async def test_a_restarted_poller_sends_at_once_what_a_killed_process_left_lease
     assert len(api.sent_texts()) == 1 and left.outbox_id not in door.queues.held
 
 
+async def fed(telegram: Harness, update: dict[str, Any]) -> None:
+    """Feed an update as the polling loop does and wait for its replies to be sent, not for
+    their marks to be committed (in service they ride the next step)."""
+    await process_batch(telegram.door, [Update.de_json(update, telegram.application.bot)])
+    await telegram.door.queues.drain(settle=False)
+
+
 async def test_an_update_costs_one_durable_commit_however_many_messages_it_sends(
-    telegram: Harness, request: pytest.FixtureRequest
+    telegram: Harness, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Check that an update whose reply has two messages commits to disk once (its step): each
-    message's sent mark is committed without waiting for the disk, and yet is stored."""
+    """Check that an update whose reply has two messages commits to disk once (its step): the
+    first message's mark is committed without waiting for the disk before the second goes out,
+    and the last one's rides the next update's step (SQLite) or shares a commit of marks
+    (PostgreSQL) instead of making a commit of its own."""
+    monkeypatch.setattr(writer, "DEFER_S", 10.0)  # only a ride or an urge commits a mark
     user = client(ALICE)
     await telegram.send(user.message("/start"))
     await telegram.send(user.press("lang:de"))
-    database, kinds = telegram.assistant.db, []
+    database, kinds, outbox = telegram.assistant.db, [], telegram.assistant.store.outbox
 
     def committed(connection: Connection) -> None:  # every commit, whoever makes it
         durable = connection.get_execution_options().get("durable", True)
         kinds.append("durable" if durable else "mark")
 
+    def commits() -> list[str]:
+        made = kinds[:]
+        kinds.clear()
+        return made
+
     event.listen(database.engine, "commit", committed)
     request.addfinalizer(lambda: event.remove(database.engine, "commit", committed))
     telegram.take_calls()
-    await telegram.send(user.press("privacy:more"))  # the privacy details: two messages
+    await fed(telegram, user.press("privacy:more"))  # the privacy details: two messages
     sent = [method for method, _ in telegram.take_calls() if method != "answerCallbackQuery"]
     assert len(sent) == 2
-    assert kinds == ["durable", "mark", "mark"]
-    assert telegram.assistant.store.outbox.backlog() == 0
+    assert commits() == ["durable", "mark"]
+    assert outbox.backlog() == 1  # the second message's mark waits for a ride
+    commits()
+    await fed(telegram, user.press("privacy:accept"))  # the menu: one message
+    # SQLite: the step carried the waiting mark. PostgreSQL's steps carry none: the menu went
+    # out once a commit of the marks had taken the previous one.
+    assert commits() == (["durable"] if database.is_sqlite else ["durable", "mark"])
+    assert outbox.backlog() == 1  # only the menu's own mark waits now
+    commits()
+    await telegram.door.queues.drain()  # a test (or a stop) waits for the marks
+    assert commits() == ["mark"] and outbox.backlog() == 0
+
+
+class Marking:
+    """A door's send function that reports each message as sent, and notes which outbox rows
+    were still waiting when each delivery started."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.waiting: dict[int, list[int]] = {}
+
+    async def __call__(
+        self, delivery: Delivery, messages: Sequence[Message], progress: Progress
+    ) -> None:
+        self.waiting[delivery.outbox_id] = await asyncio.to_thread(self.rows)
+        await progress.reached(None, last=True)
+
+    def rows(self) -> list[int]:
+        with self.database.transaction() as tx:
+            return [int(row) for row in tx.execute(select(outbox.c.id)).scalars()]
+
+
+async def test_a_chats_next_reply_waits_until_the_last_one_is_marked_sent(
+    telegram: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Check that a chat's next reply goes out only once the mark of its previous one is
+    committed, so that a crash can repeat at most one message of a chat."""
+    monkeypatch.setattr(writer, "DEFER_S", 10.0)  # the mark would wait 10 s for a ride
+    alice = client(ALICE)
+    first, second = await committed(telegram, alice), await committed(telegram, alice, "/start")
+    marking = Marking(telegram.assistant.db)
+    queues = ChatQueues(telegram.assistant, marking)
+    for delivery in (first, second):
+        assert queues.submit(delivery)
+    await asyncio.wait_for(queues.drain(settle=False), 5)
+    assert first.outbox_id in marking.waiting[first.outbox_id]
+    assert first.outbox_id not in marking.waiting[second.outbox_id]
 
 
 class BlockedBy(FakeBotAPI):

@@ -94,8 +94,13 @@ STEP = {
 #                    a text: its first reply is lost on the way to Telegram): kill
 #   mid_send         committed, sending call number `n` of the step has reached Telegram,
 #                    unanswered: kill (after the restart only that message may come twice)
+#   unmarked         committed, the step's last sending call (number `n`) answered, and its sent
+#                    mark held back: the test holds the write lock it needs (SQLite: BEGIN
+#                    IMMEDIATE; PostgreSQL: the outbox locked), as if no step had come to carry
+#                    it yet: kill (after the restart only that message may come twice; the marks
+#                    of the calls before it were committed before it went out)
 #   random           `delay` seconds after the update was offered: kill, wherever the bot is
-KINDS = ("before_commit", "mid_transaction", "after_commit", "mid_send", "random")
+KINDS = ("before_commit", "mid_transaction", "after_commit", "mid_send", "unmarked", "random")
 NO_DUPLICATES = ("before_commit", "mid_transaction", "after_commit")
 
 
@@ -284,6 +289,22 @@ class Journey:
             assert not self.committed(update_id), "the step committed although it was blocked"
             if kill.kind == "mid_transaction":
                 assert self.count(appointments) == 0, "a booking outlived its killed transaction"
+        elif kill.kind == "unmarked":
+            seen = sum(1 for c in self.sent() if c.tag == step)
+            hold = self.server.hold_nth_send(step, seen + kill.n)
+            if first:
+                self.server.add_update(update)
+            else:
+                self.bot.start()
+            if not hold.reached.wait(STEP_TIMEOUT):
+                raise AssertionError(
+                    f"step {step}: {kill} was never reached\n{self.bot.log_text()}"
+                )
+            assert self.committed(update_id), "a reply was on its way before the step committed"
+            with self.marks_held_back() as sent_parts:
+                hold.released.set()  # the answer reaches the bot; its mark cannot commit
+                assert sent_parts() == [kill.n], "not only the last call of the reply was unmarked"
+                self.bot.kill()
         elif kill.kind in ("after_commit", "mid_send"):
             seen = sum(1 for c in self.sent() if c.tag == step)
             if kill.kind == "mid_send":
@@ -347,6 +368,42 @@ class Journey:
 
             try:
                 yield reached
+            finally:
+                connection.rollback()
+
+    @contextlib.contextmanager
+    def marks_held_back(self) -> Iterator[Callable[[], list[int]]]:
+        """Hold the write lock a sent mark needs; yields a function that waits until the bot has
+        had the answer and its mark waits for the lock, then returns `sent_parts` of the outbox
+        rows (read under the held lock)."""
+        if self.db.is_sqlite:
+            holder = sqlite3.connect(str(self.db.url.database), isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")
+
+            def parts() -> list[int]:
+                time.sleep(0.3)  # the answer arrives; the mark waits for the lock (busy_timeout)
+                rows = holder.execute("SELECT sent_parts FROM outbox ORDER BY id").fetchall()
+                return [int(row[0]) for row in rows]
+
+            try:
+                yield parts
+            finally:
+                holder.rollback()
+                holder.close()
+            return
+        with self.db.engine.connect() as connection:
+            connection.execute(text("LOCK TABLE outbox IN EXCLUSIVE MODE"))
+
+            def parts() -> list[int]:
+                self.wait_for(
+                    lambda: waiting_statement(self.db, "DELETE FROM outbox"),
+                    "the last sent mark to wait for the outbox",
+                )
+                rows = connection.execute(text("SELECT sent_parts FROM outbox ORDER BY id"))
+                return [int(value) for value in rows.scalars()]
+
+            try:
+                yield parts
             finally:
                 connection.rollback()
 
@@ -425,6 +482,19 @@ def waiting_insert(db: Database, table: str, wrote: str) -> bool:
                 "AND l.mode = 'RowExclusiveLock' AND c.relname = :wrote"
             ),
             {"query": f"INSERT INTO {table}%", "wrote": wrote},
+        ).scalar_one()
+    return bool(waiting)
+
+
+def waiting_statement(db: Database, statement: str) -> bool:
+    """Whether a backend waits for a lock to run a statement that starts with `statement`."""
+    with db.engine.connect() as connection:
+        waiting = connection.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND query ILIKE :query AND datname = current_database()"
+            ),
+            {"query": f"{statement}%"},
         ).scalar_one()
     return bool(waiting)
 

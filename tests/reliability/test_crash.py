@@ -140,6 +140,25 @@ def test_a_kill_between_two_replies_repeats_only_the_one_in_flight(
     assert outcome.messages[STEP["book now"]] == book_now + book_now[1:]
 
 
+def test_a_kill_before_the_last_mark_commits_repeats_only_the_last_message(
+    rig: Rig, reference: Outcome
+) -> None:
+    """Check that a bot killed after the last message of a reply was answered, while that
+    message's sent mark still waited for a ride in the next transaction, sends only that message
+    again after the restart: the earlier messages' marks were committed before it went out."""
+    plan = {
+        STEP["book now"]: [Kill("unmarked", n=1)],
+        STEP["booking"]: [Kill("unmarked", n=2)],
+    }
+    outcome = rig.run(plan)
+    check(outcome, reference)
+    book_now = reference.messages[STEP["book now"]]  # the thanks, then the interpreter question
+    assert outcome.messages[STEP["book now"]] == book_now + book_now[1:]
+    booking = reference.messages[STEP["booking"]]  # confirmation, calendar file, menu
+    assert len(booking) == 3
+    assert outcome.messages[STEP["booking"]] == booking + booking[2:]
+
+
 def test_a_kill_during_a_booking_books_once(rig: Rig, reference: Outcome) -> None:
     """Check that a booking killed inside its transaction, then again while its confirmation and
     calendar file go out, leaves exactly one appointment and a client who has it confirmed."""

@@ -1,5 +1,6 @@
-"""SQLite's writer (storage/writer.py): group commit, failures rolled back alone, order kept, and an
-event loop that never waits for another process's write lock."""
+"""SQLite's writer (storage/writer.py): group commit, failures rolled back alone, order kept, an
+event loop that never waits for another process's write lock, and sent marks that ride the next
+step's transaction (on PostgreSQL too, where the writer carries only the marks)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import asyncio
 import sqlite3
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, insert, select
 
+from storage import writer as writer_module
 from storage.db import Database
 from storage.tables import processed_updates
 from tests.storage.test_conversations import NOW
@@ -115,3 +118,73 @@ async def test_the_event_loop_runs_while_another_process_holds_the_write_lock(
     other.close()
     assert await asyncio.wait_for(step, 10) == 1
     assert stored(sqlite_db) == [1]
+
+
+@pytest.fixture
+def marks_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deferred marks wait 10 s for a ride instead of 20 ms: nothing but a ride or an urge (or
+    the end of the test) commits them while a test looks."""
+    monkeypatch.setattr(writer_module, "DEFER_S", 10.0)
+
+
+def test_a_deferred_mark_rides_the_next_steps_commit(sqlite_db: Database, marks_wait: None) -> None:
+    """Check that a mark handed over is not committed on its own, and that the next step that
+    comes carries it in its own transaction (one commit), before the step's own work."""
+    seen: list[int] = []
+    marked = sqlite_db.defer(claim(1, seen=seen))
+    writer = sqlite_db._writer
+    assert writer is not None and not _done_within(marked, 0.2) and stored(sqlite_db) == []
+    before = writer.batches
+    assert sqlite_db.write(claim(2, seen=seen)) == 2
+    assert marked.done() and marked.exception() is None
+    assert writer.batches == before + 1
+    assert seen == [1, 2] and stored(sqlite_db) == [1, 2]
+
+
+def test_a_deferred_mark_commits_alone_when_no_step_comes(database: Database) -> None:
+    """Check that a mark nothing carries is committed by itself, a moment later."""
+    marked = database.defer(claim(1))
+    marked.result(5)
+    assert stored(database) == [1]
+
+
+def test_an_urged_mark_commits_at_once(database: Database, marks_wait: None) -> None:
+    """Check that a mark someone waits for is committed without waiting for a ride."""
+    marked = database.defer(claim(1))
+    assert not _done_within(marked, 0.1)
+    database.urge().result(5)
+    assert marked.done() and stored(database) == [1]
+
+
+def test_a_stop_commits_the_deferred_marks(tmp_path: Path, marks_wait: None) -> None:
+    """Check that marks still waiting for a ride when the database is closed are committed."""
+    db = Database(f"sqlite:///{tmp_path / 'stop.db'}")
+    db.migrate()
+    marked = db.defer(claim(1))
+    db.dispose()
+    assert marked.done() and marked.exception() is None
+    reopened = Database(f"sqlite:///{tmp_path / 'stop.db'}")
+    assert stored(reopened) == [1]
+    reopened.dispose()
+
+
+def test_a_failing_mark_fails_alone(database: Database, marks_wait: None) -> None:
+    """Check that a mark that fails inside a shared transaction takes neither the other marks nor
+    the step (SQLite) with it."""
+    failing, good = database.defer(claim(1, fail=True)), database.defer(claim(2))
+    if database.is_sqlite:
+        assert database.write(claim(3)) == 3
+    else:  # PostgreSQL: the marks share a transaction of their own
+        database.urge().result(5)
+    with pytest.raises(ValueError, match="this step fails"):
+        failing.result(5)
+    assert good.exception(5) is None
+    assert stored(database) == ([2, 3] if database.is_sqlite else [2])
+
+
+def _done_within(future: Future[None], seconds: float) -> bool:
+    try:
+        future.result(seconds)
+    except TimeoutError:
+        return False
+    return True
