@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
@@ -179,6 +180,13 @@ class _Sender:
         except Forbidden as error:  # the client blocked the bot, or left or deleted the chat
             raise Unreachable("the chat cannot be reached any more") from error
 
+    async def call(self, endpoint: str, data: dict[str, Any]) -> Any:
+        """One Bot API call through PTB's own way (its request class, the rate limiter, its
+        errors: `RetryAfter`, `Forbidden`, `BadRequest`), the answer kept as the JSON it came as.
+        `Bot.send_message` and its siblings would build a `telegram.Message` from every answer,
+        of which the door reads one number."""
+        return await self.bot._post(endpoint, data)
+
     def _calls(
         self, chat_id: int, delivery: Delivery, message: Message
     ) -> list[Callable[[], Awaitable[int | None]]]:
@@ -187,30 +195,28 @@ class _Sender:
         markup = keyboard(message)
 
         async def text() -> int | None:
+            data = {"chat_id": chat_id, "text": message.html, "parse_mode": ParseMode.HTML}
+            if markup is not None:
+                data["reply_markup"] = markup
             if message.replaces_pressed and delivery.pressed_message_id is not None:
-                try:
-                    await self.bot.edit_message_text(  # the message id stays the same
-                        message.html,
-                        chat_id=chat_id,
-                        message_id=delivery.pressed_message_id,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=markup,
+                try:  # the message id stays the same
+                    await self.call(
+                        "editMessageText", {**data, "message_id": delivery.pressed_message_id}
                     )
                     return None
                 except BadRequest:  # too old, deleted, or unchanged: send it as a new message
                     pass
-            posted = await self.bot.send_message(
-                chat_id, message.html, parse_mode=ParseMode.HTML, reply_markup=markup
-            )
-            return posted.message_id
+            posted = await self.call("sendMessage", data)
+            return int(posted["message_id"])
 
         if message.document is None:
             return [text]
         name, content = message.document
 
         async def document() -> int | None:
-            sent = await self.bot.send_document(chat_id, InputFile(content, filename=name))
-            return sent.message_id
+            data = {"chat_id": chat_id, "document": InputFile(content, filename=name)}
+            sent = await self.call("sendDocument", data)
+            return int(sent["message_id"])
 
         return [text, document]
 

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.app import poll
+from bot.app import build_application, poll
 from bot.logs import RedactingFormatter, quiet_libraries
 from bot.service import delivery, step
 from storage.tables import conversations, metadata
 from tests.e2e.conftest import Harness
-from tests.e2e.fake_telegram import UpdateFactory
+from tests.e2e.fake_telegram import FakeBotAPI, UpdateFactory
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -388,3 +388,90 @@ def test_outgoing_calls_keep_to_telegrams_limits_on_the_network(telegram: Harnes
     online, _ = build_application(telegram.assistant)
     assert isinstance(online.bot.rate_limiter, PacedRateLimiter)
     assert telegram.application.bot.rate_limiter is None
+
+
+class Refusing(FakeBotAPI):
+    """The offline Bot API, answering chosen calls with Telegram's error answers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+
+    def refuse(self, method: str, status: int, description: str, **parameters: Any) -> None:
+        """Answer the next call of `method` with this error (Telegram's JSON shape)."""
+        body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+        if parameters:
+            body["parameters"] = parameters
+        self.errors.setdefault(method, []).append((status, body))
+
+    async def do_request(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        waiting = self.errors.get(url.rsplit("/", 1)[-1])
+        if waiting:
+            status, body = waiting.pop(0)
+            return status, json.dumps(body).encode()
+        return await super().do_request(url, *args, **kwargs)
+
+
+async def refused_harness(telegram: Harness, rate_limited: bool = False) -> Harness:
+    """The same assistant behind an Application whose Bot API refuses what the test says."""
+    api = Refusing()
+    application, door = build_application(
+        telegram.assistant, request=api, rate_limited=rate_limited
+    )
+    await application.initialize()
+    return Harness(application, door, api, telegram.assistant)
+
+
+async def test_a_chat_that_blocked_the_bot_is_given_up(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that Telegram's 403 for a chat that blocked the bot reaches the door as PTB's
+    `Forbidden`: the reply is dropped, not retried for a day."""
+    refused = await refused_harness(telegram)
+    assert isinstance(refused.api, Refusing)
+    refused.api.refuse("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    failed = telegram.assistant.metrics.failed_sends._value.get()
+    await refused.send(user.message("/start"))
+    await refused.application.shutdown()
+    assert refused.take_calls() == []
+    assert telegram.assistant.metrics.failed_sends._value.get() == failed + 1
+    assert telegram.assistant.store.outbox.backlog() == 0
+
+
+async def test_an_edit_telegram_refuses_becomes_a_new_message(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that Telegram's 400 for an edit (the message is gone or too old) reaches the door as
+    PTB's `BadRequest`, and the reply is sent as a new message instead."""
+    refused = await refused_harness(telegram)
+    assert isinstance(refused.api, Refusing)
+    await start(refused, user)
+    await refused.send(user.press("m:intake"))
+    for slot in ("country", "adults", "minors", "situation", "stay"):
+        await refused.send(user.press(f"a:{slot}:skip"))
+    refused.take_calls()
+    refused.api.refuse("editMessageText", 400, "Bad Request: message to edit not found")
+    await refused.send(user.press("a:interests:travel", message_id=555))
+    calls = refused.take_calls()
+    await refused.application.shutdown()
+    assert [method for method, _ in calls] == ["answerCallbackQuery", "sendMessage"]
+    assert "message_id" not in calls[1][1] and calls[1][1]["reply_markup"]["inline_keyboard"]
+    assert telegram.assistant.store.outbox.backlog() == 0
+
+
+# PTB's own RetryAfter warns about its attribute's future type when it is made (bot/pacing.py
+# reads it either way).
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_telegrams_retry_after_pauses_the_call_and_the_reply_arrives_once(
+    telegram: Harness, user: UpdateFactory
+) -> None:
+    """Check that Telegram's 429 reaches the rate limiter as PTB's `RetryAfter`: the call waits
+    the second Telegram asked for and is made again, and the client gets the reply once."""
+    refused = await refused_harness(telegram, rate_limited=True)
+    assert isinstance(refused.api, Refusing)
+    refused.api.refuse("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    await refused.send(user.message("/start"))
+    await refused.application.shutdown()
+    assert refused.api.errors["sendMessage"] == []  # refused once
+    assert [method for method, _ in refused.take_calls()] == ["sendMessage"]
+    assert telegram.assistant.store.outbox.backlog() == 0
