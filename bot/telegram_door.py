@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import Bot, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
@@ -90,15 +90,17 @@ def message_event(update: Update) -> Event:
     return Unsupported(kind)
 
 
-def keyboard(message: Message) -> InlineKeyboardMarkup | None:
+def keyboard(message: Message) -> dict[str, Any] | None:
+    """The message's buttons as the Bot API's `InlineKeyboardMarkup`, in plain JSON: built once
+    per message, where PTB's objects would be made and turned back into JSON on every send."""
     if not message.buttons:
         return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(label, callback_data=value) for label, value in row]
+    return {
+        "inline_keyboard": [
+            [{"text": label, "callback_data": value} for label, value in row]
             for row in message.buttons
         ]
-    )
+    }
 
 
 class TelegramDoor:

@@ -11,10 +11,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.app import build_application, poll
 from bot.logs import RedactingFormatter, quiet_libraries
+from bot.render import Message
 from bot.service import delivery, step
+from bot.telegram_door import keyboard
 from storage.tables import conversations, metadata
 from tests.e2e.conftest import Harness
 from tests.e2e.fake_telegram import FakeBotAPI, UpdateFactory
@@ -475,3 +478,21 @@ async def test_telegrams_retry_after_pauses_the_call_and_the_reply_arrives_once(
     assert refused.api.errors["sendMessage"] == []  # refused once
     assert [method for method, _ in refused.take_calls()] == ["sendMessage"]
     assert telegram.assistant.store.outbox.backlog() == 0
+
+
+def test_a_keyboard_in_plain_json_is_what_ptb_would_send() -> None:
+    """Check that the buttons built as plain JSON are, key for key, the keyboard PTB's own
+    objects serialise to (labels in any script, values as given), and that no buttons means
+    no keyboard."""
+    buttons = (
+        (("Deutsch", "lang:de"), ("العربية", "lang:ar")),
+        (("\u2066Menü\u2069 ↩", "menu"),),
+    )
+    ptb = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=value) for label, value in row]
+            for row in buttons
+        ]
+    )
+    assert keyboard(Message("<b>x</b>", buttons)) == ptb.to_dict()
+    assert keyboard(Message("x")) is None
