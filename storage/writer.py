@@ -193,7 +193,8 @@ class Writer:
     def _attempt(self, jobs: list[_Job]) -> list[Any]:
         connection = self._connection()
         durable = any(job.durable for job in jobs)
-        connection.execution_options(durable=durable)
+        if connection.get_execution_options().get("durable", True) != durable:
+            connection.execution_options(durable=durable)
         results = []
         self.batches += 1
         with self.lock, connection.begin():  # BEGIN IMMEDIATE (storage/db.py)

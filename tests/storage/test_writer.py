@@ -188,3 +188,25 @@ def _done_within(future: Future[None], seconds: float) -> bool:
     except TimeoutError:
         return False
     return True
+
+
+def test_marks_alone_commit_without_waiting_for_the_disk_and_steps_with_it(
+    sqlite_db: Database,
+) -> None:
+    """Check that a transaction of marks only runs with `synchronous=NORMAL` (no fsync of its
+    own) and one with a step with `synchronous=FULL`, set on the writer's own connection."""
+
+    def level(tx: Connection) -> int:
+        return int(tx.exec_driver_sql("PRAGMA synchronous").scalar_one())
+
+    seen: list[int] = []
+
+    def mark(tx: Connection) -> None:
+        seen.append(level(tx))
+
+    sqlite_db.defer(mark)
+    sqlite_db.urge().result(5)
+    assert sqlite_db.write(level) == 2  # FULL, with the step
+    sqlite_db.defer(mark)
+    sqlite_db.urge().result(5)
+    assert seen == [1, 1]  # NORMAL, marks alone
