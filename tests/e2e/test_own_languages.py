@@ -25,20 +25,26 @@ languages_without_interpreter = ["en"]
 """
 
 
-@pytest.fixture
-def settings(database: Database, keyring: Keyring, tmp_path: Path) -> Settings:
-    """The Munich office, but one that counsels without an interpreter in English only."""
+def office_settings(database: Database, keyring: Keyring, tmp_path: Path, office: str) -> Settings:
+    """Settings for the Munich office as `office` (an office file's text) describes it, with the
+    German catalog and the language list."""
     locales = tmp_path / "locales"
     shutil.copytree(ROOT / "locales" / "de", locales / "de")
     shutil.copy(ROOT / "locales" / "languages.toml", locales / "languages.toml")
     office_file = tmp_path / "office.toml"
-    office_file.write_text(ENGLISH_ONLY, encoding="utf-8")
+    office_file.write_text(office, encoding="utf-8")
     return Settings(
         database_url=database.url.render_as_string(hide_password=False),
         keyring=keyring,
         locales_dir=locales,
-        offices=load_offices(office_file),
+        offices=load_offices(office_file, locales),
     )
+
+
+@pytest.fixture
+def settings(database: Database, keyring: Keyring, tmp_path: Path) -> Settings:
+    """The Munich office, but one that counsels without an interpreter in English only."""
+    return office_settings(database, keyring, tmp_path, ENGLISH_ONLY)
 
 
 def buttons(telegram: Harness) -> list[str]:

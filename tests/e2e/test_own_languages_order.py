@@ -4,19 +4,19 @@ prompt names them in that order, and a client who wants no interpreter is counse
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from bot.config import ROOT, Settings, load_offices
+from bot.config import Settings
 from bot.demo import seed_demo_office
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.tables import appointments
 from tests.e2e.conftest import Harness
 from tests.e2e.fake_telegram import UpdateFactory
+from tests.e2e.test_own_languages import office_settings
 
 TURKISH_FIRST = """
 [office]
@@ -28,17 +28,7 @@ languages_without_interpreter = ["tr", "de"]
 @pytest.fixture
 def settings(database: Database, keyring: Keyring, tmp_path: Path) -> Settings:
     """The Munich office, but one that counsels in Turkish first, then German, without one."""
-    locales = tmp_path / "locales"
-    shutil.copytree(ROOT / "locales" / "de", locales / "de")
-    shutil.copy(ROOT / "locales" / "languages.toml", locales / "languages.toml")
-    office_file = tmp_path / "office.toml"
-    office_file.write_text(TURKISH_FIRST, encoding="utf-8")
-    return Settings(
-        database_url=database.url.render_as_string(hide_password=False),
-        keyring=keyring,
-        locales_dir=locales,
-        offices=load_offices(office_file, locales),
-    )
+    return office_settings(database, keyring, tmp_path, TURKISH_FIRST)
 
 
 async def test_the_prompt_names_the_languages_in_the_office_files_order_and_books_the_first(
