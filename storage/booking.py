@@ -383,17 +383,15 @@ class AppointmentBook:
 
     def appointment_for(self, client_key: str) -> Appointment | None:
         """Return the client's booked appointment, if any."""
-        row = self.tx.execute(
-            BOOKED_BY_CLIENT, {"b_office": self.office_id, "b_client": client_key}
-        ).first()
-        return None if row is None else to_appointment(row)
+        rows = BOOKED_BY_CLIENT.rows(self.tx, {"b_office": self.office_id, "b_client": client_key})
+        return to_appointment(rows[0]) if rows else None
 
     def by_case_code(self, code: str) -> Appointment | None:
         """Return the appointment with this case code (any status; dashes and case ignored)."""
         row = self.tx.execute(
             of_office(self.office_id).where(appointments.c.case_code == normalise_case_code(code))
         ).first()
-        return None if row is None else to_appointment(row)
+        return None if row is None else to_appointment(row._mapping)
 
     def agenda(self, day: date) -> list[Appointment]:
         """Return every appointment starting on this Berlin day, by time, any status."""
@@ -404,7 +402,7 @@ class AppointmentBook:
             .where(appointments.c.starts_at >= naive(start), appointments.c.starts_at < naive(end))
             .order_by(appointments.c.starts_at, appointments.c.counsellor_id, appointments.c.id)
         )
-        return [to_appointment(row) for row in rows]
+        return [to_appointment(row._mapping) for row in rows]
 
     # the client leaves ------------------------------------------------------------------------
 

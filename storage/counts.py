@@ -8,23 +8,29 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.ports import Figures
+from storage.prepared import Prepared
 from storage.tables import daily_counts
+
+# Counted in most steps: on the driver (storage/prepared.py).
+_COUNT = {
+    dialect.__name__.rpartition(".")[2]: Prepared(
+        dialect.insert(daily_counts).on_conflict_do_update(
+            index_elements=["day", "office_id", "metric"],
+            set_={"count": daily_counts.c.count + bindparam("b_n")},
+        )
+    )
+    for dialect in (postgresql, sqlite)
+}
 
 
 def count(tx: Connection, office_id: str, metric: str, when: datetime | date, n: int = 1) -> None:
     day = when.date() if isinstance(when, datetime) else when
-    dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(daily_counts).values(
-        day=day, office_id=office_id, metric=metric[:32], count=n
-    )
-    tx.execute(
-        statement.on_conflict_do_update(
-            index_elements=["day", "office_id", "metric"], set_={"count": daily_counts.c.count + n}
-        )
+    _COUNT[tx.dialect.name].rows(
+        tx, {"day": day, "office_id": office_id, "metric": metric[:32], "count": n, "b_n": n}
     )
 
 

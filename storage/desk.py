@@ -60,7 +60,9 @@ class StoredDesk:
         rows = self.tx.execute(
             query.order_by(appointments.c.starts_at, appointments.c.id).limit(limit)
         )
-        return [case for row in rows if (case := self._case(to_appointment(row))) is not None]
+        return [
+            case for row in rows if (case := self._case(to_appointment(row._mapping))) is not None
+        ]
 
     def open_requests(self) -> Sequence[Case]:
         rows = (

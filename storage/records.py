@@ -4,6 +4,7 @@ reads it with its counsellor's and interpreter's names, the office condition, an
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, bindparam, select
 
 from flows.schedule import Slot
+from storage.prepared import Prepared
 from storage.tables import appointments, counsellors, interpreters
 from storage.times import aware
 
@@ -49,24 +51,25 @@ def normalise_case_code(text: str) -> str:
     return re.sub(r"[\s\-_.]", "", text).upper()
 
 
-def to_appointment(row: Any) -> Appointment:
+def to_appointment(row: Mapping[str, Any]) -> Appointment:
+    """An appointment from its row read with `WITH_NAMES` (a row's `_mapping`, or a dict)."""
     return Appointment(
-        id=row.id,
-        office_id=row.office_id,
-        case_code=row.case_code,
-        client_key=row.client_key,
-        counsellor_id=row.counsellor_id,
-        start=aware(row.starts_at),
-        end=aware(row.ends_at),
-        language=row.language,
-        interpreter_id=row.interpreter_id,
-        interpreter_status=row.interpreter_status,
-        status=row.status,
-        sequence=row.sequence,
-        created_at=aware(row.created_at),
-        cancelled_at=None if row.cancelled_at is None else aware(row.cancelled_at),
-        counsellor_name=row.counsellor_name,
-        interpreter_name=row.interpreter_name,
+        id=row["id"],
+        office_id=row["office_id"],
+        case_code=row["case_code"],
+        client_key=row["client_key"],
+        counsellor_id=row["counsellor_id"],
+        start=aware(row["starts_at"]),
+        end=aware(row["ends_at"]),
+        language=row["language"],
+        interpreter_id=row["interpreter_id"],
+        interpreter_status=row["interpreter_status"],
+        status=row["status"],
+        sequence=row["sequence"],
+        created_at=aware(row["created_at"]),
+        cancelled_at=None if row["cancelled_at"] is None else aware(row["cancelled_at"]),
+        counsellor_name=row["counsellor_name"],
+        interpreter_name=row["interpreter_name"],
     )
 
 
@@ -80,11 +83,13 @@ WITH_NAMES = select(
         interpreters, appointments.c.interpreter_id == interpreters.c.id
     )
 )
-# Asked at most steps (the menu shows "my appointment" or "book"): built once, compiled once.
-BOOKED_BY_CLIENT = WITH_NAMES.where(
-    appointments.c.office_id == bindparam("b_office"),
-    appointments.c.client_key == bindparam("b_client"),
-    appointments.c.status == "booked",
+# Asked at most steps (the menu shows "my appointment" or "book"): on the driver.
+BOOKED_BY_CLIENT = Prepared(
+    WITH_NAMES.where(
+        appointments.c.office_id == bindparam("b_office"),
+        appointments.c.client_key == bindparam("b_client"),
+        appointments.c.status == "booked",
+    )
 )
 
 
@@ -101,7 +106,7 @@ def of_office(office_id: str) -> Select[Any]:
 
 def appointment_by_id(tx: Connection, office_id: str, appointment_id: int) -> Appointment:
     row = tx.execute(of_office(office_id).where(appointments.c.id == appointment_id)).one()
-    return to_appointment(row)
+    return to_appointment(row._mapping)
 
 
 def check_id(value: str, what: str) -> None:

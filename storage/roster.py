@@ -378,7 +378,10 @@ class OfficeRoster:
                     appointments.c.starts_at < naive(now + timedelta(days=days + 1)),
                 )
             )
-            booked = {(a.counsellor_id, a.start): a for a in map(to_appointment, rows)}
+            booked = {
+                (a.counsellor_id, a.start): a
+                for a in (to_appointment(row._mapping) for row in rows)
+            }
         listed: list[tuple[Slot, Appointment | None]] = [
             (slot, booked.pop((slot.counsellor_id, slot.start), None)) for slot in slots
         ]
