@@ -51,7 +51,7 @@ def normalise_case_code(text: str) -> str:
     return re.sub(r"[\s\-_.]", "", text).upper()
 
 
-def to_appointment(row: Mapping[str, Any]) -> Appointment:
+def to_appointment(row: Mapping[Any, Any]) -> Appointment:
     """An appointment from its row read with `WITH_NAMES` (a row's `_mapping`, or a dict)."""
     return Appointment(
         id=row["id"],
