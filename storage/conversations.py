@@ -203,13 +203,16 @@ def claim_update(tx: Connection, update_id: int | None, now: datetime) -> bool:
 
 def load(
     tx: Connection, keyring: Keyring, key: str, channel: str, user_id: str
-) -> Conversation | None:
-    """The client's conversation (locked by `lock_client`); one last seen under the previous
-    pepper is first moved to `key` with its appointments and waiting-list entry (storage/keys.py)."""
+) -> tuple[Conversation | None, bytes | None]:
+    """The client's conversation (locked by `lock_client`) and its sealed chat id, (None, None)
+    when there is none; one last seen under the previous pepper is first moved to `key` with its
+    appointments and waiting-list entry (storage/keys.py)."""
     rows = _CONVERSATION.rows(tx, {"b_key": key})
     if not rows and adopt_previous(tx, keyring, channel, user_id):
         rows = _CONVERSATION.rows(tx, {"b_key": key})
-    return _to_conversation(rows[0]) if rows else None
+    if not rows:
+        return None, None
+    return _to_conversation(rows[0]), bytes(rows[0]["chat_ref"])
 
 
 def save(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -121,6 +122,35 @@ def test_chat_ids_and_user_ids_are_never_stored_in_clear(
                     bytes(v).hex() + bytes(v).decode("latin-1") for v in row if isinstance(v, bytes)
                 )
                 assert "731337000111" not in dumped and "731337000222" not in dumped
+
+
+def test_the_chat_id_is_sealed_once_per_conversation(
+    store: ConversationStore, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Check that a conversation's replies reuse its sealed chat id (one seal for three steps),
+    and that after a chat-key rotation the next reply is sealed anew under the current key."""
+    sealed: list[str] = []
+    keyring = store.keyring
+    real_seal = Keyring.seal
+    monkeypatch.setattr(
+        Keyring, "seal", lambda self, chat: sealed.append(chat) or real_seal(self, chat)
+    )
+    steps = Steps(store)
+    for update_id in (1, 2, 3):
+        step(steps, incoming(update_id), counter, NOW)
+    assert sealed == ["chat-4242"]
+    with database.transaction() as tx:
+        refs = {bytes(ref) for ref in tx.execute(select(outbox.c.chat_ref)).scalars()}
+        stored = bytes(tx.execute(select(conversations.c.chat_ref)).scalar_one())
+    assert refs == {stored} and keyring.open(stored) == "chat-4242"
+
+    rotated = replace(keyring, chat_keys=(("k2", b"\x02" * 32), *keyring.chat_keys))
+    store.keyring = rotated
+    delivery = step(Steps(store), incoming(4), counter, NOW)
+    assert sealed == ["chat-4242", "chat-4242"] and delivery is not None
+    with database.transaction() as tx:
+        ref = tx.execute(select(outbox.c.chat_ref).where(outbox.c.id == delivery.outbox_id))
+        assert bytes(ref.scalar_one()).startswith(b"k2.")
 
 
 def test_delete_removes_the_conversation(
