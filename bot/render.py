@@ -84,6 +84,7 @@ class Renderer:
         self.offices = {o.id: o for o in (office, *others)}
         self.retention_days = retention_days
         self._environments: dict[str, Environment] = {}  # by "domain:locale"
+        self._office_views: dict[tuple[str, Office], dict[str, Any]] = {}
 
     # --- public ------------------------------------------------------------------------------
 
@@ -304,6 +305,16 @@ class Renderer:
         return self._environments[key]
 
     def office_view(self, locale: str, office: Office) -> dict[str, Any]:
+        """The office as templates show it in `locale`: formatted once per office and language
+        (an office is fixed for the process; formatting its hours took most of a short
+        template's time)."""
+        key = (locale, office)
+        view = self._office_views.get(key)
+        if view is None:
+            view = self._office_views[key] = self._office_view(locale, office)
+        return view
+
+    def _office_view(self, locale: str, office: Office) -> dict[str, Any]:
         return {
             "name": office.name,
             "organisation": office.organisation,
