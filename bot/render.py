@@ -84,7 +84,7 @@ class Renderer:
         self.offices = {o.id: o for o in (office, *others)}
         self.retention_days = retention_days
         self._environments: dict[str, Environment] = {}  # by "domain:locale"
-        self._office_views: dict[tuple[str, Office], dict[str, Any]] = {}
+        self._office_views: dict[tuple[str, str], dict[str, Any]] = {}  # by locale, office
 
     # --- public ------------------------------------------------------------------------------
 
@@ -308,7 +308,7 @@ class Renderer:
         """The office as templates show it in `locale`: formatted once per office and language
         (an office is fixed for the process; formatting its hours took most of a short
         template's time)."""
-        key = (locale, office)
+        key = (locale, office.id)
         view = self._office_views.get(key)
         if view is None:
             view = self._office_views[key] = self._office_view(locale, office)

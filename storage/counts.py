@@ -17,13 +17,13 @@ from storage.tables import daily_counts
 
 # Counted in most steps: on the driver (storage/prepared.py).
 _COUNT = {
-    dialect.__name__.rpartition(".")[2]: Prepared(
+    name: Prepared(
         dialect.insert(daily_counts).on_conflict_do_update(
             index_elements=["day", "office_id", "metric"],
             set_={"count": daily_counts.c.count + bindparam("b_n")},
         )
     )
-    for dialect in (postgresql, sqlite)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 
 

@@ -51,25 +51,32 @@ def normalise_case_code(text: str) -> str:
     return re.sub(r"[\s\-_.]", "", text).upper()
 
 
+# Columns of a `WITH_NAMES` row that are an `Appointment`'s fields as they are.
+_AS_STORED = (
+    "id",
+    "office_id",
+    "case_code",
+    "client_key",
+    "counsellor_id",
+    "language",
+    "interpreter_id",
+    "interpreter_status",
+    "status",
+    "sequence",
+    "counsellor_name",
+    "interpreter_name",
+)
+
+
 def to_appointment(row: Mapping[Any, Any]) -> Appointment:
     """An appointment from its row read with `WITH_NAMES` (a row's `_mapping`, or a dict)."""
+    cancelled = row["cancelled_at"]
     return Appointment(
-        id=row["id"],
-        office_id=row["office_id"],
-        case_code=row["case_code"],
-        client_key=row["client_key"],
-        counsellor_id=row["counsellor_id"],
+        **{name: row[name] for name in _AS_STORED},
         start=aware(row["starts_at"]),
         end=aware(row["ends_at"]),
-        language=row["language"],
-        interpreter_id=row["interpreter_id"],
-        interpreter_status=row["interpreter_status"],
-        status=row["status"],
-        sequence=row["sequence"],
         created_at=aware(row["created_at"]),
-        cancelled_at=None if row["cancelled_at"] is None else aware(row["cancelled_at"]),
-        counsellor_name=row["counsellor_name"],
-        interpreter_name=row["interpreter_name"],
+        cancelled_at=None if cancelled is None else aware(cancelled),
     )
 
 

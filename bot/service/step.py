@@ -213,20 +213,14 @@ class Steps:
         # At most once per update; the client's steps never interleave.
         if not claim_and_lock(tx, incoming.update_id, now, key):
             return None, False
-        before, stored_ref = conversations_repo.load(
+        before, chat_ref = conversations_repo.load(
             tx, self.keyring, key, incoming.channel, incoming.user_id
         )
         # The chat id is sealed once per conversation: its replies reuse the stored seal (a
-        # client's chat is their private chat, or their web session, for as long as it lasts).
-        sealed: list[bytes] = [] if stored_ref is None else [stored_ref]
-        if sealed and not self.keyring.is_current(sealed[0]):
-            sealed.clear()  # sealed under a retired chat key: seal anew for the new rows
-
-        def chat_ref() -> bytes:
-            if not sealed:
-                sealed.append(self.keyring.seal(incoming.chat_id))
-            return sealed[0]
-
+        # client's chat is their private chat, or their web session, for as long as it lasts),
+        # unless it was sealed under a retired chat key.
+        if chat_ref is None or not self.keyring.is_current(chat_ref):
+            chat_ref = self.keyring.seal(incoming.chat_id)
         office = store.known(before.office if before else None)
         outcome = stepper(before, ClientBookings(AppointmentBook(tx, office), key, aware(now)))
         if outcome.conversation is not None:  # the client may have chosen another office
@@ -238,7 +232,7 @@ class Steps:
                 outcome.conversation,
                 now,
                 office,
-                lambda: (incoming.channel, chat_ref()),
+                lambda: (incoming.channel, chat_ref),
             )
         leaving = any(isinstance(effect, DeleteClientData) for effect in outcome.effects)
         for effect in outcome.effects:  # what a leaving client's step queues is not about them
@@ -260,7 +254,7 @@ class Steps:
         delivery = put(
             tx,
             self.keyring,
-            chat_ref=chat_ref(),
+            chat_ref=chat_ref,
             chat_id=incoming.chat_id,
             channel=incoming.channel,
             locale=outcome.locale,
