@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ from flows.model import (
     Text,
     UserText,
     When,
+    personal,
 )
 
 LRI, FSI, PDI, RLM = "\u2066", "\u2068", "\u2069", "\u200f"
@@ -51,6 +53,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 # the goodbye after /delete): each door says which it is; templates branch on `door`.
 TELEGRAM, WEB = "telegram", "web"
 DOORS = (TELEGRAM, WEB)
+# Rendered replies kept for the next client who is sent the same reply (the same words, figures
+# and buttons): only replies without the client's own words or a case code are kept.
+KEPT_MESSAGES = 4096
 log = logging.getLogger(__name__)
 
 Buttons = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, value)
@@ -85,6 +90,7 @@ class Renderer:
         self.retention_days = retention_days
         self._environments: dict[str, Environment] = {}  # by "domain:locale"
         self._office_views: dict[tuple[str, str], dict[str, Any]] = {}  # by locale, office
+        self._kept = lru_cache(maxsize=KEPT_MESSAGES)(self._message)
 
     # --- public ------------------------------------------------------------------------------
 
@@ -92,8 +98,15 @@ class Renderer:
         self, reply: Reply, locale: str | None, office_id: str = "", door: str = TELEGRAM
     ) -> Message:
         """A reply in `locale` as `door` shows it; its templates show the given office (the
-        default one for "")."""
-        code, office = self.locale(locale), self.offices.get(office_id, self.office)
+        default one for ""). A reply rendered before is taken from the renderer's memory, unless
+        it holds what only one client may read (`_shared`)."""
+        code = self.locale(locale)
+        if _shared(reply):
+            return self._kept(reply, code, office_id, door)
+        return self._message(reply, code, office_id, door)
+
+    def _message(self, reply: Reply, code: str, office_id: str, door: str) -> Message:
+        office = self.offices.get(office_id, self.office)
         body = reply.body
         text = (
             self.template(body, code, office, door)
@@ -380,6 +393,13 @@ class Dated(Markup):
         dated = super().__new__(cls, rendered)
         dated.long = Markup(long)
         return dated
+
+
+def _shared(reply: Reply) -> bool:
+    """Whether a rendered reply may be kept for others: nothing in it is one client's own
+    (`personal`), and it carries no calendar file (the client's own appointment)."""
+    labels = (button.label for row in reply.buttons for button in row)
+    return reply.calendar is None and not personal(reply.body, *labels)
 
 
 def _starts_rtl(line: str) -> bool:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 
 from babel import Locale
 
 from bot.render import Renderer
 from flows.folding import fold
-from flows.model import Label
+from flows.model import Label, personal
 
+FOLDED_LABELS = 8192  # button labels kept folded, in all languages together
 # Codes that are not countries a person returns to (regions, unions, placeholders).
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB", "AQ", "BV", "HM", "TF", "UM", "IO"}
 
@@ -20,6 +22,9 @@ class Wording:
 
     def __init__(self, renderer: Renderer) -> None:
         self.renderer = renderer
+        # A typed answer is compared with every button of the question: each label is folded
+        # once per language, not at every comparison.
+        self._folded_label = lru_cache(maxsize=FOLDED_LABELS)(self._fold_label)
         codes = renderer.catalogs.codes
         self._countries: dict[str, set[str]] = defaultdict(set)
         for locale in {*codes, "en", "de"}:
@@ -33,8 +38,13 @@ class Wording:
             for name in names:
                 self._languages[fold(name)].add(code)
 
-    def label(self, label: Label, locale: str) -> str:
-        return self.renderer.label(label, locale)
+    def folded_label(self, label: Label, locale: str) -> str:
+        if personal(label):  # not kept: a client's own words or code
+            return self._fold_label(label, locale)
+        return self._folded_label(label, locale)
+
+    def _fold_label(self, label: Label, locale: str) -> str:
+        return fold(self.renderer.label(label, locale))
 
     def countries(self, typed: str) -> Sequence[str]:
         return _lookup(self._countries, fold(typed))

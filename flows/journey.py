@@ -530,7 +530,7 @@ def pressed_or_matched(conv: Conversation, event: Event, ctx: Context) -> str | 
                 if isinstance(button.label, str):  # digits: "-1" must not read as "1"
                     if event.text.strip() == button.label:
                         return button.value
-                elif fold(ctx.wording.label(button.label, conv.locale)) == wanted:
+                elif ctx.wording.folded_label(button.label, conv.locale) == wanted:
                     return button.value
     return None
 

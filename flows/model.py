@@ -28,6 +28,9 @@ class Text:
     count: str | None = None  # name of the parameter that chooses the plural form
     domain: str = "messages"  # "staff" for texts only the office's staff read
 
+    def __hash__(self) -> int:  # equal params in any order are equal texts (a cache key)
+        return hash((self.msgid, frozenset(self.params.items()), self.context, self.plural))
+
 
 @dataclass(frozen=True)
 class Template:
@@ -35,6 +38,9 @@ class Template:
 
     name: str
     params: dict[str, Param] = field(default_factory=dict)
+
+    def __hash__(self) -> int:  # as Text's: a cache key
+        return hash((self.name, frozenset(self.params.items())))
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,20 @@ Param = Union[  # noqa: UP007 (a recursive alias needs Union)
     Text,
     tuple["Param", ...],
 ]
+
+
+def personal(*values: Param | Template) -> bool:
+    """Whether the values hold what belongs to one client: text they typed, or a case code
+    (renderings of anything else may be kept and shared between clients)."""
+    for value in values:
+        if isinstance(value, UserText | Code):
+            return True
+        if isinstance(value, Text | Template) and personal(*value.params.values()):
+            return True
+        if isinstance(value, tuple) and personal(*value):
+            return True
+    return False
+
 
 # --- replies ---------------------------------------------------------------------------------
 

@@ -14,8 +14,9 @@ from flows.support import Catalogue
 class Wording(Protocol):
     """Knows how texts read in each language, so typed answers can be matched against labels."""
 
-    def label(self, label: Label, locale: str) -> str:
-        """The label as the client sees it in `locale`."""
+    def folded_label(self, label: Label, locale: str) -> str:
+        """The label as the client sees it in `locale`, folded (`flows.folding.fold`) to be
+        compared with what they typed."""
         ...
 
     def countries(self, typed: str) -> Sequence[str]:

@@ -16,6 +16,7 @@ from bot.render import FSI, LRI, PDI, RLM, Renderer
 from bot.wording import Wording
 from flows.model import (
     Button,
+    CalendarEvent,
     Code,
     Country,
     Language,
@@ -182,3 +183,51 @@ def test_typed_countries_and_languages_are_found_in_any_shipped_language(
     assert "GE" in wording.countries("Georg")
     assert wording.languages("deutsch") == ["de"]
     assert wording.languages("German") == ["de"]
+
+
+def test_labels_are_folded_once_per_language_and_typed_text_is_never_kept(
+    renderer: Renderer,
+) -> None:
+    """Check that a button label is folded for matching once per language, and that a label
+    holding a client's words is folded afresh every time, never kept."""
+    wording = Wording(renderer)
+    kept = wording._folded_label.cache_info
+    assert wording.folded_label(Country("TR"), "de") == "turkei"
+    assert wording.folded_label(Country("TR"), "de") == "turkei"
+    assert wording.folded_label(Country("TR"), "en") == "turkiye"
+    assert (kept().hits, kept().currsize) == (1, 2)
+    typed = t(
+        "Please keep the note under {limit} characters. Yours has {length}.",
+        limit=UserText("Amal"),
+        length=1,
+    )
+    assert "amal" in wording.folded_label(typed, "en")
+    assert kept().currsize == 2
+
+
+def test_a_reply_rendered_before_is_kept_unless_it_holds_what_one_client_wrote(
+    tmp_path: Path,
+) -> None:
+    """Check that the same reply (its parameters in any order) is rendered once per language and
+    office, and that replies with typed text, a case code or a calendar file are never kept."""
+    renderer = Renderer(Catalogs(ROOT / "locales"), Office())
+    kept = renderer._kept.cache_info
+    text = t("Please send a number from {low} to {high}, or choose a button.", low=0, high=20)
+    same = t("Please send a number from {low} to {high}, or choose a button.", high=20, low=0)
+    assert hash(text) == hash(same)
+    first = renderer.message(Reply(text, ((Button("a:x", Country("IQ")),),)), "de")
+    again = renderer.message(Reply(same, ((Button("a:x", Country("IQ")),),)), "de")
+    assert again is first and kept().hits == 1
+    assert renderer.message(Reply(text), "en").html != renderer.message(Reply(text), "de").html
+    stored = kept().currsize
+    start = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    end = datetime(2026, 12, 7, 10, tzinfo=UTC)
+    for private in (
+        Reply(t("Your note: {note}", note=UserText("Ich heiße Amal"))),
+        Reply(Template("deleted", {"cancelled": t("Your note: {note}", note=UserText("x"))})),
+        Reply(t("Your case code: {code}", code=Code("AB12-CD34"))),
+        Reply(t("Choose"), ((Button("b", t("Note: {n}", n=UserText("x"))),),)),
+        Reply(t("Please choose your language."), calendar=CalendarEvent("u1", 0, start, end)),
+    ):
+        renderer.message(private, "de")
+    assert kept().currsize == stored

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from flows.engine import step
+from flows.folding import fold
 from flows.model import Button, Conversation, Country, Event, Label, Language, Outcome, Text, When
 from flows.ports import Context, OfficeChoice
 
@@ -21,6 +22,9 @@ COUNTRIES = {
 
 
 class FakeWording:
+    def folded_label(self, label: Label, locale: str) -> str:
+        return fold(self.label(label, locale))
+
     def label(self, label: Label, locale: str) -> str:
         if isinstance(label, str):
             return label
