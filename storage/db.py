@@ -83,6 +83,11 @@ class Database:
         carrying other rows' marks in it could make two steps wait for each other."""
         return self._started_writer().defer(work)
 
+    def mark(self, work: Work[None]) -> asyncio.Future[None]:
+        """`defer` from the event loop: an asyncio future, handed over with the rest of its
+        transaction's results (storage/writer.py)."""
+        return self._started_writer().awaited(work, durable=False, deferred=True)
+
     def urge(self) -> Future[None]:
         """Commit the deferred marks now; the future is done once they are."""
         return self._started_writer().urge()
@@ -102,6 +107,8 @@ class Database:
 
     async def run(self, work: Work[T], durable: bool = True) -> T:
         """`submit`, awaited: the event loop waits neither for the disk nor for any lock."""
+        if self.is_sqlite:
+            return await self._started_writer().awaited(work, durable)
         return await asyncio.wrap_future(self.submit(work, durable))
 
     def _alone(self, work: Work[T], durable: bool) -> T:

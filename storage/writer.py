@@ -19,11 +19,14 @@ marks, never a step: their messages are sent again (OPERATIONS.md says what may 
 
 The event loop never waits here: it puts work in the queue and awaits a future. Only the
 writer's thread waits, for the disk and for another process's write lock (a command-line
-command, a second instance).
+command, a second instance). The results of one transaction reach the event loop with one
+wake-up (`waiter`): a wake-up per result costs the writer the interpreter's lock each time,
+which the loop, woken by the first, holds while it handles it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
@@ -49,6 +52,7 @@ class _Job:
     durable: bool
     future: Future[Any]
     deferred: bool = False  # a mark that may wait for the next transaction (`Writer.defer`)
+    waiter: asyncio.Future[Any] | None = None  # the event loop's copy of `future`
 
 
 class _Failed(Exception):
@@ -79,6 +83,7 @@ class Writer:
         self.engine, self.lock = engine, lock
         self.queue: queue.SimpleQueue[_Job | object] = queue.SimpleQueue()
         self.connection: Connection | None = None
+        self.finished: list[_Job] = []  # jobs done since the event loop was last told
         self.thread = threading.Thread(target=self._serve, name="sqlite-writer", daemon=True)
         self.thread.start()
         self.batches = 0  # transactions committed or tried (for tests and the benchmark)
@@ -87,19 +92,35 @@ class Writer:
         """Queue `work` (called with the transaction's connection); its future gets the result.
         `durable=False`: a mark that may be redone; the commit then waits for the disk only if a
         durable piece of work shares it (see `Database.transaction`)."""
-        if threading.current_thread() is self.thread:
-            raise RuntimeError("work inside the writer's transaction cannot wait for the writer")
-        future: Future[T] = Future()
-        self.queue.put(_Job(work, durable, future))
-        return future
+        return self._queue(work, durable, deferred=False)
 
     def defer(self, work: Work[None]) -> Future[None]:
         """Queue a mark (`durable=False` work) that may wait for the next transaction, or
         `DEFER_S` at most; its future says when it is committed."""
+        return self._queue(work, False, deferred=True)
+
+    def awaited(
+        self, work: Work[T], durable: bool = True, deferred: bool = False
+    ) -> asyncio.Future[T]:
+        """`submit` (or with `deferred`, `defer`) from the event loop: the result comes as an
+        asyncio future, handed over with the rest of its transaction's (see the module's
+        docstring). Cancelling it drops the work if it has not started."""
+        waiter: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        future = self._queue(work, durable, deferred, waiter)
+        waiter.add_done_callback(lambda done: future.cancel() if done.cancelled() else None)
+        return waiter
+
+    def _queue(
+        self,
+        work: Work[T],
+        durable: bool,
+        deferred: bool,
+        waiter: asyncio.Future[T] | None = None,
+    ) -> Future[T]:
         if threading.current_thread() is self.thread:
             raise RuntimeError("work inside the writer's transaction cannot wait for the writer")
-        future: Future[None] = Future()
-        self.queue.put(_Job(work, False, future, deferred=True))
+        future: Future[T] = Future()
+        self.queue.put(_Job(work, durable, future, deferred, waiter))
         return future
 
     def urge(self) -> Future[None]:
@@ -126,6 +147,7 @@ class Writer:
                 first = _Urge()
             if isinstance(first, _Urge) or first is _STOP:
                 self._start(deferred)
+                self._hand_back()
                 deferred = []
                 if isinstance(first, _Urge) and first.done is not None:
                     first.done.set_result(None)
@@ -155,6 +177,7 @@ class Writer:
                 elif isinstance(more, _Urge) and more.done is not None:
                     urged.append(more.done)
             self._start(batch)
+            self._hand_back()
             for done in urged:
                 done.set_result(None)
             if stop:
@@ -174,21 +197,42 @@ class Writer:
             try:
                 results = self._attempt(jobs)
             except _Failed as failed:
-                failed.job.future.set_exception(failed.error)
+                self._finish(failed.job, error=failed.error)
                 jobs = [job for job in jobs if job is not failed.job]
                 continue
             except Exception as error:  # BEGIN or COMMIT: nothing of the batch was committed
                 self._reconnect()
                 if len(jobs) == 1:
-                    jobs[0].future.set_exception(error)
+                    self._finish(jobs[0], error=error)
                 else:
                     log.warning("a group commit failed; its steps run again one by one")
                     for job in jobs:
                         self._run([job])
                 return
             for job, result in zip(jobs, results, strict=True):
-                job.future.set_result(result)
+                self._finish(job, result)
             return
+
+    def _finish(self, job: _Job, result: Any = None, error: Exception | None = None) -> None:
+        if error is None:
+            job.future.set_result(result)
+        else:
+            job.future.set_exception(error)
+        if job.waiter is not None:
+            self.finished.append(job)
+
+    def _hand_back(self) -> None:
+        """Tell each event loop of its results, with one wake-up for all of them."""
+        by_loop: dict[asyncio.AbstractEventLoop, list[_Job]] = {}
+        for job in self.finished:
+            assert job.waiter is not None
+            by_loop.setdefault(job.waiter.get_loop(), []).append(job)
+        self.finished = []
+        for loop, jobs in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_copy_results, jobs)
+            except RuntimeError:  # the loop is closed: nobody waits any more
+                log.debug("results for a closed event loop were dropped")
 
     def _attempt(self, jobs: list[_Job]) -> list[Any]:
         connection = self._connection()
@@ -220,3 +264,16 @@ class Writer:
             except Exception as error:  # already broken: nothing more to close
                 log.debug("closing the writer's connection failed: %s", type(error).__name__)
             self.connection = None
+
+
+def _copy_results(jobs: list[_Job]) -> None:
+    """On the event loop: each job's result (or failure) into the future it awaits."""
+    for job in jobs:
+        waiter = job.waiter
+        if waiter is None or waiter.done():  # cancelled meanwhile
+            continue
+        error = job.future.exception()
+        if error is None:
+            waiter.set_result(job.future.result())
+        else:
+            waiter.set_exception(error)

@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import Future
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -36,7 +35,7 @@ class Progress:
     def __init__(self, assistant: Assistant, delivery: Delivery) -> None:
         self.assistant, self.delivery = assistant, delivery
         self.parts, self.done = delivery.sent_parts, False
-        self.marked: Future[None] | None = None  # the last mark handed over
+        self.marked: asyncio.Future[None] | None = None  # the last mark handed over
 
     async def reached(self, message_id: int | None, last: bool = False) -> None:
         """One more call got through (leaving `message_id` in the chat); `last`: all of them.
@@ -61,19 +60,19 @@ class Progress:
         if not marked.done():
             self.assistant.db.urge()
         # Shielded: a cancelled sender must not cancel a mark whose message went out.
-        await asyncio.shield(asyncio.wrap_future(marked))
+        await asyncio.shield(marked)
 
     def _mark(self, message_id: int | None, done: bool) -> None:
         outbox, now = self.assistant.store.outbox, self.assistant.clock()
         mark = outbox.marking(self.delivery, self.parts, message_id, now, done)
-        self.marked = self.assistant.db.defer(mark)
+        self.marked = self.assistant.db.mark(mark)
         if done:  # nobody may wait for it: say when it failed
             self.marked.add_done_callback(_unmarked)
         self.done = done
 
 
-def _unmarked(marked: Future[None]) -> None:
-    error = marked.exception()
+def _unmarked(marked: asyncio.Future[None]) -> None:
+    error = None if marked.cancelled() else marked.exception()
     if error is not None:
         log.warning(
             "a sent mark was not committed (%s): its message may be sent again",

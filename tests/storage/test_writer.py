@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, insert, select
@@ -118,6 +119,37 @@ async def test_the_event_loop_runs_while_another_process_holds_the_write_lock(
     other.close()
     assert await asyncio.wait_for(step, 10) == 1
     assert stored(sqlite_db) == [1]
+
+
+async def test_the_results_of_one_transaction_wake_the_event_loop_once(
+    sqlite_db: Database, marks_wait: None
+) -> None:
+    """Check that steps and marks committed together reach the event loop with one wake-up (each
+    wake-up costs the writer the interpreter's lock), that a failed step's error arrives with
+    them, and that a cancelled step that had not started is not run."""
+    loop = asyncio.get_running_loop()
+    wakes: list[object] = []
+    real = loop.call_soon_threadsafe
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread().name == "sqlite-writer":
+            wakes.append(args[0])
+        return real(*args, **kwargs)
+
+    loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+    release = busy_writer(sqlite_db)
+    seen: list[int] = []
+    steps = [asyncio.ensure_future(sqlite_db.run(claim(n, n == 3, seen))) for n in range(1, 9)]
+    marks = [sqlite_db.mark(claim(n, seen=seen)) for n in range(20, 24)]
+    dropped = asyncio.ensure_future(sqlite_db.run(claim(99, seen=seen)))
+    await asyncio.sleep(0)  # every step queued
+    dropped.cancel()
+    release.set()
+    results = await asyncio.gather(*steps, *marks, return_exceptions=True)
+    assert isinstance(results[2], ValueError)
+    assert results[:2] + results[3:] == [1, 2, 4, 5, 6, 7, 8, 20, 21, 22, 23]
+    assert 99 not in seen and stored(sqlite_db) == [1, 2, 4, 5, 6, 7, 8, 20, 21, 22, 23]
+    assert len(wakes) == 1
 
 
 @pytest.fixture
