@@ -311,6 +311,7 @@ class Renderer:
                 trim_blocks=True,
                 lstrip_blocks=True,
                 keep_trailing_newline=True,  # an included part ends its last line
+                auto_reload=False,  # templates ship with the code: no file check at each use
             )
             translations = self.catalogs.get(locale, domain)
             env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
