@@ -145,34 +145,27 @@ class Writer:
                 first = self.queue.get(timeout=timeout)
             except queue.Empty:  # nothing came to carry them
                 first = _Urge()
-            if isinstance(first, _Urge) or first is _STOP:
-                self._start(deferred)
-                self._hand_back()
-                deferred = []
-                if isinstance(first, _Urge) and first.done is not None:
-                    first.done.set_result(None)
-                if first is _STOP:
-                    break
-                continue
-            assert isinstance(first, _Job)
-            if first.deferred:
+            if isinstance(first, _Job) and first.deferred:
                 if not deferred:
                     due = time.monotonic() + DEFER_S
                 deferred.append(first)
                 continue
-            # Work that commits now takes the deferred marks along (submitted before it, so they
-            # run before it), and whatever else is queued meanwhile.
-            batch, deferred, stop = [*deferred, first], [], False
-            urged: list[Future[None]] = []
-            while len(batch) < MAX_BATCH:
+            # Anything else commits now (work, an urge, the stop), and takes along the deferred
+            # marks (submitted before it, so they run before it) and whatever else was queued
+            # meanwhile: the marks and urges of many chats sending at once share one commit.
+            batch, deferred = deferred, []
+            urged = [first.done] if isinstance(first, _Urge) and first.done is not None else []
+            stop = first is _STOP
+            if isinstance(first, _Job):
+                batch.append(first)
+            while not stop and len(batch) < MAX_BATCH:
                 try:
                     more = self.queue.get_nowait()
                 except queue.Empty:
                     break
                 if more is _STOP:
                     stop = True
-                    break
-                if isinstance(more, _Job):
+                elif isinstance(more, _Job):
                     batch.append(more)
                 elif isinstance(more, _Urge) and more.done is not None:
                     urged.append(more.done)

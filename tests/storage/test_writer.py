@@ -200,6 +200,26 @@ def test_a_stop_commits_the_deferred_marks(tmp_path: Path, marks_wait: None) -> 
     reopened.dispose()
 
 
+def test_marks_urged_by_many_chats_at_once_share_one_commit(
+    sqlite_db: Database, marks_wait: None
+) -> None:
+    """Check that marks and urges queued together (sixteen chats each sending the next message of
+    a reply) are committed in one transaction, not one each."""
+    release = busy_writer(sqlite_db)
+    writer = sqlite_db._writer
+    assert writer is not None
+    marks, urges = [], []
+    for n in range(1, 17):
+        marks.append(sqlite_db.defer(claim(n)))
+        urges.append(sqlite_db.urge())
+    before = writer.batches
+    release.set()
+    for done in (*marks, *urges):
+        assert done.exception(5) is None
+    assert writer.batches == before + 1
+    assert stored(sqlite_db) == list(range(1, 17))
+
+
 def test_a_failing_mark_fails_alone(database: Database, marks_wait: None) -> None:
     """Check that a mark that fails inside a shared transaction takes neither the other marks nor
     the step (SQLite) with it."""
