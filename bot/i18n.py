@@ -88,8 +88,17 @@ class SafeTranslations(gettext.NullTranslations):
         self.code = code
         self.inner = inner
         self._reported: set[str] = set()
+        # Each text's verdict, found once: the catalog does not change while the process runs.
+        self._verdicts: dict[tuple[str, str, bool], str] = {}
 
     def _checked(self, source: str, translated: str, plural: bool = False) -> str:
+        key = (source, translated, plural)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = self._check(source, translated, plural)
+        return verdict
+
+    def _check(self, source: str, translated: str, plural: bool) -> str:
         if translated == source or (
             placeholders_match(source, translated, plural) and tags_match(source, translated)
         ):

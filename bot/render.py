@@ -33,6 +33,7 @@ from bot.i18n import Catalogs
 from flows.clock import BERLIN
 from flows.folding import without_direction_controls
 from flows.model import (
+    Button,
     Code,
     Country,
     Label,
@@ -53,8 +54,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 # the goodbye after /delete): each door says which it is; templates branch on `door`.
 TELEGRAM, WEB = "telegram", "web"
 DOORS = (TELEGRAM, WEB)
-# Rendered replies kept for the next client who is sent the same reply (the same words, figures
-# and buttons): only replies without the client's own words or a case code are kept.
+# Rendered replies (and rows of buttons) kept for the next client who is sent the same ones:
+# only those without the client's own words or a case code are kept.
 KEPT_MESSAGES = 4096
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class Renderer:
         self._environments: dict[str, Environment] = {}  # by "domain:locale"
         self._office_views: dict[tuple[str, str], dict[str, Any]] = {}  # by locale, office
         self._kept = lru_cache(maxsize=KEPT_MESSAGES)(self._message)
+        self._kept_rows = lru_cache(maxsize=KEPT_MESSAGES)(self._rows)
 
     # --- public ------------------------------------------------------------------------------
 
@@ -113,15 +115,21 @@ class Renderer:
             if isinstance(body, Template)
             else self.text(body, code)
         )
-        buttons = tuple(
-            tuple((self.shown_label(b.label, code), b.value) for b in row) for row in reply.buttons
-        )
+        rows = reply.buttons
+        labels = (button.label for row in rows for button in row)
+        buttons = self._rows(rows, code) if personal(*labels) else self._kept_rows(rows, code)
         document = None
         if reply.calendar is not None:
             document = calendar_file(reply.calendar, self, code, office)
         if self.is_rtl(code):
             text = isolate_ltr_runs(text)
         return Message(self.directed(text, code), buttons, reply.replaces_pressed, document)
+
+    def _rows(self, rows: tuple[tuple[Button, ...], ...], locale: str) -> Buttons:
+        """Buttons as shown (the same question's buttons are kept: `_kept_rows`)."""
+        return tuple(
+            tuple((self.shown_label(b.label, locale), b.value) for b in row) for row in rows
+        )
 
     def shown_label(self, label: Label, locale: str) -> str:
         """A button label as shown: in right-to-left languages with its left-to-right runs

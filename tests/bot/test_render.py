@@ -231,3 +231,11 @@ def test_a_reply_rendered_before_is_kept_unless_it_holds_what_one_client_wrote(
     ):
         renderer.message(private, "de")
     assert kept().currsize == stored
+    # the buttons under a client's own words are kept, unless they hold some themselves
+    rows = renderer._kept_rows.cache_info
+    before = rows()
+    summary = Reply(t("Your note: {note}", note=UserText("x")), ((Button("a:x", Country("IQ")),),))
+    renderer.message(summary, "de")
+    renderer.message(summary, "de")
+    renderer.message(Reply(t("Choose"), ((Button("b", t("{n}", n=UserText("y"))),),)), "de")
+    assert (rows().hits, rows().currsize) == (before.hits + 2, before.currsize)
