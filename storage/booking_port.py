@@ -33,6 +33,7 @@ class ClientBookings:
     def __init__(self, book: AppointmentBook, client_key: str, now: datetime) -> None:
         self.repo, self.client_key, self.now = book, client_key, now
         self._own: tuple[str, ...] | None = None
+        self._held: tuple[AppointmentView | None] | None = None  # `current`, once read
 
     def free_slots(self, language: str, offset: int, limit: int) -> Sequence[SlotOffer]:
         offers = self.repo.free_slots(self.now, language, limit=limit, offset=offset)
@@ -45,6 +46,7 @@ class ClientBookings:
         return self._own
 
     def book(self, slot_key: str, language: str) -> AppointmentView:
+        self._held = None
         try:
             return view(self.repo.book(self.client_key, slot_key, language, self.now))
         except SlotTaken as error:
@@ -53,10 +55,13 @@ class ClientBookings:
             raise HasAppointment(error.appointment.case_code) from error
 
     def current(self) -> AppointmentView | None:
-        held = self.repo.appointment_for(self.client_key)
-        return view(held) if held is not None and held.status == "booked" else None
+        if self._held is None:  # asked by several prompts of one step: read once until it changes
+            held = self.repo.appointment_for(self.client_key)
+            self._held = (view(held) if held is not None and held.status == "booked" else None,)
+        return self._held[0]
 
     def reschedule(self, slot_key: str) -> AppointmentView:
+        self._held = None
         try:
             return view(self.repo.reschedule(None, self.client_key, slot_key, self.now))
         except SlotTaken as error:
@@ -65,6 +70,7 @@ class ClientBookings:
             raise SlotGone(slot_key) from error
 
     def cancel(self) -> AppointmentView | None:
+        self._held = None
         if self.repo.appointment_for(self.client_key) is None:
             return None
         try:

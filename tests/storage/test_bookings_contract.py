@@ -111,3 +111,30 @@ def test_an_office_never_configured_has_the_one_default(database: Database) -> N
     with database.transaction() as tx:
         stored = ClientBookings(AppointmentBook(tx, "muenchen"), "f" * 64, NOW).own_languages()
     assert stored == OWN_LANGUAGES
+
+
+def test_the_current_appointment_is_read_once_per_step_until_it_changes(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Check that the prompts of one step asking for the client's appointment read it once, and
+    that a booking, a move or a cancellation in the same step is seen at once."""
+    OfficeRoster(database).set_hours("c1", range(4), [(time(9), time(12))])
+    reads: list[str] = []
+    real = AppointmentBook.appointment_for
+
+    def counted(self: AppointmentBook, client_key: str):  # type: ignore[no-untyped-def]
+        reads.append(client_key)
+        return real(self, client_key)
+
+    monkeypatch.setattr(AppointmentBook, "appointment_for", counted)
+    with database.transaction() as tx:
+        book = ClientBookings(AppointmentBook(tx, "muenchen"), "e" * 64, NOW)
+        assert book.current() is None and book.current() is None
+        assert len(reads) == 1
+        first, second = book.free_slots("de", 0, 2)
+        booked = book.book(first.key, "de")
+        assert book.current() == booked and book.current() == booked
+        moved = book.reschedule(second.key)
+        assert book.current() == moved
+        book.cancel()
+        assert book.current() is None
