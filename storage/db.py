@@ -6,13 +6,14 @@ import asyncio
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
 from storage.erasure import Erasure
@@ -25,6 +26,7 @@ CHECKPOINT_WAIT_MS = 50  # an erasure checkpoint never holds the write lock long
 # that a step never waits for one. Other transactions (marks, jobs, pages) use the overflow.
 POSTGRES_STEPS = 10
 POSTGRES_OVERFLOW = 10
+IDLE_PING_S = 5.0  # a pooled PostgreSQL connection unused this long is tested before its use
 
 T = TypeVar("T")
 
@@ -42,12 +44,12 @@ class Database:
             if self.url.database:
                 _private_files(Path(self.url.database))
         else:
-            options.update(
-                pool_size=POSTGRES_STEPS, max_overflow=POSTGRES_OVERFLOW, pool_pre_ping=True
-            )
+            options.update(pool_size=POSTGRES_STEPS, max_overflow=POSTGRES_OVERFLOW)
         self.engine: Engine = create_engine(self.url, **options)
         if self.is_sqlite:
             _make_sqlite_serialisable(self.engine)
+        else:
+            _ping_when_idle(self.engine)
         self.erasure = Erasure(self.checkpoint)
         # SQLite admits one writer. Writers of this process queue here and start the moment the
         # lock is free, instead of in SQLite's busy handler, which sleeps 1, 2, 5 … 100 ms and
@@ -190,6 +192,26 @@ def _private_files(database: Path) -> None:
         file = database.with_name(database.name + suffix)
         if file.exists() and file.stat().st_mode & 0o077:
             file.chmod(0o600)
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """A pooled connection that has not been used for `IDLE_PING_S` is tested before it is
+    handed out, and replaced if the server closed it (a restart, a failover, an idle timeout).
+    SQLAlchemy's own `pool_pre_ping` tests every checkout: one more round trip for every step."""
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < IDLE_PING_S:
+            return  # new, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # gone: the pool connects anew and hands that one out
+            raise exc.DisconnectionError("an idle connection was closed by the server") from error
 
 
 def _make_sqlite_serialisable(engine: Engine) -> None:
