@@ -1,7 +1,8 @@
 """One measured case, run in a process of its own (clean peak RSS and start-up): a system is
 built and started, walks a warm-up journey, then simulated clients one at a time and K at once.
 
-Systems: "ours" (our Application, door, flows and storage on SQLite or PostgreSQL), "ptb-memory"
+Systems: "ours" (our Application, door, flows and storage on SQLite or PostgreSQL), "ours-unsynced"
+(the same on SQLite with commits not waiting for the disk), "ptb-memory"
 (ConversationHandler, no persistence), "ptb-pickle" (with PicklePersistence, default 60-second
 flush) and "ptb-pickle-flush" (PicklePersistence written after every update).
 """
@@ -98,6 +99,13 @@ async def start_ours(case: Case) -> System:
     secrets = json.loads(Path(case.secrets).read_text())
     keyring = Keyring.from_text(secrets["pepper"], secrets["chat_keys"])
     assistant = Assistant.build(settings_for(case.database_url, keyring))
+    if case.system == "ours-unsynced":  # Pickle's durability, to show what the fsync costs
+        durable_run = assistant.db.run
+
+        async def unsynced(work: Any, durable: bool = True) -> Any:
+            return await durable_run(work, durable=False)
+
+        assistant.db.run = unsynced  # type: ignore[method-assign]
     api = OfflineBotAPI()
     application, door = build_application(assistant, request=api)
     await application.initialize()

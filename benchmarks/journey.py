@@ -9,6 +9,11 @@ when `--postgres` is given; PTB's ConversationHandler in memory, with PicklePers
 60-second flush) and with PicklePersistence flushed after every update. Each walks the same
 13-update journey, first one client at a time, then K clients at once. The database named by
 `--postgres` is emptied first.
+
+`--unsynced` also runs ours on SQLite with commits that do not wait for the disk
+(synchronous=NORMAL: a step survives the process being killed, not a power cut or an operating
+system crash). That is the durability PicklePersistence has, which writes its file without an
+fsync; it shows what the fsync costs. The assistant itself never commits a step so.
 """
 
 from __future__ import annotations
@@ -76,6 +81,11 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         default=120.0,
         help="before each case, wait up to this many seconds for other processes to go quiet",
     )
+    parser.add_argument(
+        "--unsynced",
+        action="store_true",
+        help="also ours on SQLite with commits not waiting for the disk (Pickle's durability)",
+    )
     parser.add_argument("--output", help="also write the Markdown tables to this file")
     parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case in this process
     return parser.parse_args(argv)
@@ -104,6 +114,7 @@ def child(case_file: str) -> None:
 SYSTEMS = {
     "ours-sqlite": ("ours", "ours, SQLite"),
     "ours-postgres": ("ours", "ours, PostgreSQL"),
+    "ours-sqlite-unsynced": ("ours-unsynced", "ours, SQLite, commits not waiting for the disk"),
     "ptb-memory": ("ptb-memory", "PTB in memory"),
     "ptb-pickle": ("ptb-pickle", "PTB + Pickle, 60 s flush"),
     "ptb-pickle-flush": ("ptb-pickle-flush", "PTB + Pickle, flush every update"),
@@ -171,7 +182,9 @@ class Bench:
         )
 
     def url(self, name: str) -> str:
-        """The database a system of ours runs on ("" for PTB's, or PostgreSQL not asked for)."""
+        """The database a system of ours runs on ("" for PTB's, or a database not asked for)."""
+        if name == "ours-sqlite-unsynced":
+            return self.urls["ours-sqlite"] if self.args.unsynced else ""
         return self.urls.get(name, "") if name.startswith("ours") else ""
 
     def measure(self, size: int) -> list[dict[str, Any]]:
@@ -335,7 +348,7 @@ def target_rows(results: list[dict[str, Any]]) -> list[list[object]]:
     """Each target of the issue with the figures of this run that decide it."""
     rows = [
         row
-        for backend in ("ours-sqlite", "ours-postgres")
+        for backend in ("ours-sqlite", "ours-postgres", "ours-sqlite-unsynced")
         for row in backend_targets(results, backend)
     ]
     sqlite = [r for r in results if r["name"] == "ours-sqlite"]
