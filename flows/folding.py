@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Arabic letters that Persian, Urdu, Pashto and Kurdish write differently, folded to one form.
 ARABIC_VARIANTS = str.maketrans(
@@ -87,16 +88,23 @@ class Folded:
 def for_scrubbing(text: str) -> Folded:
     """NFKC (full-width @, ligatures, superscripts and circled digits become plain), format and
     zero-width characters and combining marks dropped, every digit ASCII, Arabic variants folded."""
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, ch in enumerate(text):
-        invisible = ch in _BLANK_LETTERS or unicodedata.category(ch) in _INVISIBLE_CATEGORIES
-        if invisible and not ch.isspace():
+    pieces = [_for_scrubbing(ch) for ch in text]
+    origin = tuple(index for index, piece in enumerate(pieces) for _ in piece)
+    return Folded("".join(pieces), origin, text)
+
+
+@lru_cache(maxsize=4096)
+def _for_scrubbing(ch: str) -> str:
+    """What one character of a client's text becomes in the scrubber's view: nothing, itself, or
+    several characters (NFKC works character by character here, so this is the same for every
+    text the character appears in)."""
+    invisible = ch in _BLANK_LETTERS or unicodedata.category(ch) in _INVISIBLE_CATEGORIES
+    if invisible and not ch.isspace():
+        return ""
+    chars = []
+    for out in unicodedata.normalize("NFKC", ch):
+        if unicodedata.category(out) in _INVISIBLE_CATEGORIES and not out.isspace():
             continue
-        for out in unicodedata.normalize("NFKC", ch):
-            if unicodedata.category(out) in _INVISIBLE_CATEGORIES and not out.isspace():
-                continue
-            for piece in (digit_value(out) or out).translate(ARABIC_VARIANTS):
-                chars.append(" " if piece.isspace() else piece)
-                origin.append(index)
-    return Folded("".join(chars), tuple(origin), text)
+        for piece in (digit_value(out) or out).translate(ARABIC_VARIANTS):
+            chars.append(" " if piece.isspace() else piece)
+    return "".join(chars)

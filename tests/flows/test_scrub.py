@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from flows.folding import ascii_digits, for_scrubbing
-from flows.scrub import REMOVED, scrub
+from flows.scrub import FINDERS, REMOVED, PatternFinder, scrub
 
 # Ordinary sentences around an identifier, in several scripts; {} is where it goes.
 SENTENCES = (
@@ -317,3 +318,29 @@ def test_what_is_kept_is_kept_as_written(text: str) -> None:
         assert found >= 0, (text, clean)
         position = found + len(piece)
     assert removed or clean == text
+
+
+IDENTIFIERS_OR_ANY_TEXT = st.one_of(
+    st.text(max_size=200),
+    phone_numbers(),
+    e_mail_addresses().map(lambda made: made[0]),
+    document_numbers(),
+    id_tokens(),
+    addresses_file_numbers_and_birth_dates().map(lambda made: made[0]),
+)
+
+
+@settings(max_examples=400)
+@given(IDENTIFIERS_OR_ANY_TEXT, st.sampled_from(SENTENCES))
+@example("Reisepass CFGHJKLMN", "Hallo, {} bitte vormittags.")
+@example("ahmad.karimi ät gmail punkt de", "Hallo, {} bitte vormittags.")
+@example("ahmad (at) gmail (dot) com", "Bonjour, {} merci.")
+@example("Schillerstraße 12a, 80331 München", "مرحبا {} شكرا")
+def test_a_pattern_skips_only_texts_it_could_not_have_matched(written: str, sentence: str) -> None:
+    """Check that each pattern that first looks for what it needs (a digit, an @) finds the same
+    spans as when it is tried on the whole text anyway."""
+    view = for_scrubbing(sentence.format(written)).text
+    checked = [f for f in FINDERS if isinstance(f, PatternFinder) and f.needs is not None]
+    assert len(checked) >= 10
+    for finder in checked:
+        assert list(finder(view)) == list(replace(finder, needs=None)(view)), finder.pattern
