@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from flows import booking, intake, offices, staff, support_screens
-from flows.folding import fold
 from flows.model import (
     Button,
     Conversation,
@@ -524,7 +523,7 @@ def pressed_or_matched(conv: Conversation, event: Event, ctx: Context) -> str | 
     if isinstance(event, Pressed):
         return event.value
     if isinstance(event, Typed) and conv.locale is not None:
-        wanted = fold(event.text)
+        wanted = event.folded
         for reply in prompt(conv, ctx):
             for button in (b for row in reply.buttons for b in row):
                 if isinstance(button.label, str):  # digits: "-1" must not read as "1"

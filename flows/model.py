@@ -7,7 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Union
+
+from flows.folding import fold
 
 # A language as the catalogs name it: Babel's locale code, the folder under locales/ ("de",
 # "ckb", "fa_AF", "sr_Latn"). The one pattern that the office file, the command line, the staff
@@ -164,6 +167,12 @@ class Typed:
     """The client typed text."""
 
     text: str
+
+    @cached_property
+    def folded(self) -> str:
+        """The text as typed answers are compared with button labels (`fold`), folded once
+        however many prompts a step compares it with."""
+        return fold(self.text)
 
 
 @dataclass(frozen=True)

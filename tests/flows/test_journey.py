@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from flows import intake, journey
+from flows import intake, journey, model
 from flows.model import (
     Command,
     ConversationStarted,
@@ -130,6 +130,20 @@ def test_the_note_is_invited_on_the_summary_and_costs_no_tap() -> None:
     client.send(Typed("Yes, this is right"))  # a button's label is the button, not a note
     assert client.state == journey.MENU
     assert client.conv.answers["note"] == "Wir reisen mit einem Rollstuhl."  # type: ignore[union-attr]
+
+
+def test_a_note_typed_on_the_summary_is_folded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Check that text typed on the summary is folded once for comparing with button labels,
+    though the step compares it with the summary's buttons and then with the note's."""
+    client = accepted()
+    client.send(Pressed("m:intake"))
+    for slot in ("country", "adults", "minors", "situation", "stay", "interests"):
+        client.send(Pressed(f"a:{slot}:skip"))
+    folded: list[str] = []
+    monkeypatch.setattr(model, "fold", lambda text: folded.append(text) or text.casefold())
+    client.send(Typed("Wir reisen mit einem Rollstuhl."))
+    assert client.conv is not None and client.conv.answers["note"] == "Wir reisen mit einem Rollstuhl."
+    assert folded == ["Wir reisen mit einem Rollstuhl."]
 
 
 def test_editing_one_answer_returns_to_the_summary() -> None:
