@@ -80,9 +80,10 @@ class Database:
         """A mark that may be redone (a message marked sent), committed without a wait for the
         disk of its own: with the next transaction of this process's writer (SQLite: the next
         step of any client), or `DEFER_S` later when none comes, or at once after `urge`. The
-        future is done once it is committed. PostgreSQL: the marks of those 20 ms share one
-        transaction of their own; a step's transaction there holds its client's lock, and
-        carrying other rows' marks in it could make two steps wait for each other."""
+        future is done once it is committed. PostgreSQL: marks commit in transactions of their
+        own, as soon as the writer is free, sharing one with the marks queued meanwhile (nothing
+        would carry them: a step's transaction there holds its client's lock, and carrying other
+        rows' marks in it could make two steps wait for each other)."""
         return self._started_writer().defer(work)
 
     def mark(self, work: Work[None]) -> asyncio.Future[None]:
@@ -97,8 +98,8 @@ class Database:
     def _started_writer(self) -> Writer:
         with self._started:
             if self._writer is None:
-                # PostgreSQL: a writer for the deferred marks only (`defer`).
-                self._writer = Writer(self.engine, self._writers)
+                # PostgreSQL: a writer for the deferred marks only (`defer`); no step rides it.
+                self._writer = Writer(self.engine, self._writers, rides=self.is_sqlite)
             if not self.is_sqlite and self._steps is None:
                 self._steps = ThreadPoolExecutor(POSTGRES_STEPS, thread_name_prefix="step")
             return self._writer

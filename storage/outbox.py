@@ -255,8 +255,9 @@ class Outbox:
         Committed before the chat's next call starts, so that a resend after a crash starts
         after the calls that got through: only the one in flight, or the last one whose mark was
         not committed yet, can reach the chat twice. The door hands it to `Database.defer`: it
-        rides the next step's transaction (or commits within 20 ms) and never waits for the disk
-        of its own; the next durable commit carries it to disk (`Database.transaction`)."""
+        rides the next step's transaction on SQLite (or commits within 20 ms; on PostgreSQL at
+        once) and never waits for the disk of its own; the next durable commit carries it to
+        disk (`Database.transaction`)."""
         ids: list[dict[str, object]] = []
         if message_id is not None and delivery.channel == "telegram" and not delivery.final:
             chat_key = self.keyring.client_key("chat", delivery.chat_id)

@@ -15,7 +15,9 @@ database and its own local state, nothing else.
 A mark (a message sent) need not commit at once: `defer` hands it over, and it waits for a ride
 in the writer's next transaction (the next step of any client), or at most `DEFER_S` when none
 comes, or until someone needs it committed (`urge`). A process killed in between loses those
-marks, never a step: their messages are sent again (OPERATIONS.md says what may repeat).
+marks, never a step: their messages are sent again (OPERATIONS.md says what may repeat). On
+PostgreSQL no step runs here, so a mark waits for no ride: it commits as soon as the writer is
+free, together with the marks queued meanwhile.
 
 The event loop never waits here: it puts work in the queue and awaits a future. Only the
 writer's thread waits, for the disk and for another process's write lock (a command-line
@@ -77,10 +79,13 @@ class Writer:
     """Runs work on its own thread and connection; see the module's docstring. (PostgreSQL runs
     only the deferred marks here: its steps have transactions of their own, `Database.submit`.)"""
 
-    def __init__(self, engine: Engine, lock: Any) -> None:
+    def __init__(self, engine: Engine, lock: Any, rides: bool = True) -> None:
         # `lock`: the process's writer lock, held by every other transaction of this process too
         # (storage/db.py), so that they queue behind the writer instead of in SQLite's busy handler.
-        self.engine, self.lock = engine, lock
+        # `rides`: deferred marks wait up to `DEFER_S` for a step to carry them. Without it
+        # (PostgreSQL, whose steps commit elsewhere) no step ever comes: they commit as soon as
+        # the writer is free, with whatever else was queued meanwhile.
+        self.engine, self.lock, self.rides = engine, lock, rides
         self.queue: queue.SimpleQueue[_Job | object] = queue.SimpleQueue()
         self.connection: Connection | None = None
         self.finished: list[_Job] = []  # jobs done since the event loop was last told
@@ -147,7 +152,7 @@ class Writer:
                 first = _Urge()
             if isinstance(first, _Job) and first.deferred:
                 if not deferred:
-                    due = time.monotonic() + DEFER_S
+                    due = time.monotonic() + (DEFER_S if self.rides else 0.0)
                 deferred.append(first)
                 continue
             # Anything else commits now (work, an urge, the stop), and takes along the deferred
@@ -235,8 +240,8 @@ class Writer:
         results = []
         self.batches += 1
         with self.lock, connection.begin():  # BEGIN IMMEDIATE (storage/db.py)
-            if not durable and connection.dialect.name == "postgresql":
-                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            if durable and connection.dialect.name == "postgresql":  # see `_connection`
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO ON")
             for job in jobs:
                 try:
                     results.append(job.work(connection))
@@ -247,6 +252,13 @@ class Writer:
     def _connection(self) -> Connection:
         if self.connection is None:
             self.connection = self.engine.connect()
+            if self.connection.dialect.name == "postgresql":
+                # PostgreSQL's writer commits marks (`durable=False`): not waiting for the disk
+                # is set once for its connection, not with a statement in every transaction.
+                # Detached from the pool, so that no step is ever handed this connection.
+                self.connection.detach()
+                self.connection.exec_driver_sql("SET synchronous_commit TO OFF")
+                self.connection.commit()
         return self.connection
 
     def _reconnect(self) -> None:

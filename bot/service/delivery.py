@@ -29,8 +29,9 @@ class Progress:
 
     A mark is handed to the database's writer without a commit of its own (`Database.defer`):
     the next call of the reply waits until it is committed, so after a crash only the one in
-    flight can come twice; the last mark rides the next step's transaction (or commits within
-    20 ms), and whoever sends the chat's next message waits for it first (`settled`)."""
+    flight can come twice; the last mark rides the next step's transaction on SQLite (or
+    commits within 20 ms; on PostgreSQL at once), and whoever sends the chat's next message
+    waits for it first (`settled`)."""
 
     def __init__(self, assistant: Assistant, delivery: Delivery) -> None:
         self.assistant, self.delivery = assistant, delivery

@@ -1,6 +1,6 @@
 """SQLite's writer (storage/writer.py): group commit, failures rolled back alone, order kept, an
 event loop that never waits for another process's write lock, and sent marks that ride the next
-step's transaction (on PostgreSQL too, where the writer carries only the marks)."""
+step's transaction (on PostgreSQL, where the writer carries only the marks, they commit at once)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import asyncio
 import sqlite3
 import threading
 from collections.abc import Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Connection, insert, select
 
 from storage import writer as writer_module
-from storage.db import Database
+from storage.db import POSTGRES_STEPS, Database
 from storage.tables import processed_updates
 from tests.storage.test_conversations import NOW
 
@@ -180,12 +180,55 @@ def test_a_deferred_mark_commits_alone_when_no_step_comes(database: Database) ->
     assert stored(database) == [1]
 
 
-def test_an_urged_mark_commits_at_once(database: Database, marks_wait: None) -> None:
+def test_an_urged_mark_commits_at_once(sqlite_db: Database, marks_wait: None) -> None:
     """Check that a mark someone waits for is committed without waiting for a ride."""
-    marked = database.defer(claim(1))
+    marked = sqlite_db.defer(claim(1))
     assert not _done_within(marked, 0.1)
-    database.urge().result(5)
-    assert marked.done() and stored(database) == [1]
+    sqlite_db.urge().result(5)
+    assert marked.done() and stored(sqlite_db) == [1]
+
+
+def test_on_postgresql_a_mark_waits_for_no_ride(database: Database, marks_wait: None) -> None:
+    """Check that on PostgreSQL, where no step commits in the writer's transactions, a mark is
+    committed as soon as the writer is free (a chat's next message need not urge it), and that
+    marks queued while it is busy share one commit."""
+    if database.is_sqlite:
+        pytest.skip("on SQLite a mark waits for the next step to carry it")
+    assert _done_within(database.defer(claim(1)), 2)
+    release = busy_writer(database)
+    writer = database._writer
+    assert writer is not None
+    marks = [database.defer(claim(n)) for n in range(2, 6)]
+    before = writer.batches
+    release.set()
+    for marked in marks:
+        assert marked.exception(5) is None
+    assert writer.batches == before + 1 and stored(database) == [1, 2, 3, 4, 5]
+
+
+def test_on_postgresql_only_the_writers_connection_skips_the_wait_for_the_disk(
+    database: Database,
+) -> None:
+    """Check that on PostgreSQL the writer's marks commit with `synchronous_commit=off`, set once
+    on its connection, and that durable work there, and every step's transaction, still waits for
+    the disk, also after the writer's connection was replaced (it never goes back to the pool)."""
+    if database.is_sqlite:
+        pytest.skip("SQLite: see test_marks_alone_commit_without_waiting_for_the_disk…")
+
+    def level(tx: Connection) -> str:
+        return str(tx.exec_driver_sql("SHOW synchronous_commit").scalar_one())
+
+    writer = database._started_writer()
+    levels: list[str] = []
+    database.defer(lambda tx: levels.append(level(tx))).result(5)
+    assert levels == ["off"]
+    assert writer.submit(level).result(5) == "on"  # durable work on the writer
+    writer._reconnect()  # its connection closed, as after a failed commit
+    database.defer(lambda tx: levels.append(level(tx))).result(5)
+    assert levels == ["off", "off"]
+    with ThreadPoolExecutor(2 * POSTGRES_STEPS) as pool:
+        steps = list(pool.map(lambda _: database.write(level), range(4 * POSTGRES_STEPS)))
+    assert set(steps) == {"on"}
 
 
 def test_a_stop_commits_the_deferred_marks(tmp_path: Path, marks_wait: None) -> None:
