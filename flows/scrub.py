@@ -339,12 +339,11 @@ def _names(text: str) -> Iterator[Span]:
 
 
 _DIGIT = r"\d"  # after folding, every digit a client wrote, in any script or shape
-_AT_SIGN = r"[@(\[{<]"  # an @, or the bracket of a written-out (at)
-_WORD_AT_ALONE = r"\s(?:at|ät)\s"
+_AT_SIGN = r"[@(\[{<]"  # what every match of `_AT` starts with: an @, or a bracket before "at"
 
 FINDERS: tuple[Finder, ...] = (
     _finder(EMAIL, needs=_AT_SIGN),
-    _finder(EMAIL_SPELLED, needs=_WORD_AT_ALONE),
+    _finder(EMAIL_SPELLED, needs=_WORD_AT),
     _finder(HANDLE),
     _platform_span,
     _finder(URL),
